@@ -1,0 +1,207 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pasarela/pasarela/token"
+)
+
+// Renderer turns a payment that just changed status into the notices its
+// merchant must receive. Each dialect provides one; it may return none (for
+// example for a move to pending that the dialect does not announce).
+type Renderer interface {
+	Notices(ctx context.Context, p Payment) ([]Notice, error)
+}
+
+// Actors recorded in events.
+const (
+	ActorAPI     = "api"
+	ActorPayer   = "payer"
+	ActorRail    = "rail"
+	ActorSandbox = "sandbox"
+	ActorSweeper = "sweeper"
+)
+
+// Service moves payments through their status machine. It is safe for
+// concurrent use by many goroutines and many gateway nodes: every change is a
+// compare-and-set in the repository.
+type Service struct {
+	now       func() time.Time
+	observer  func(from, to Status)
+	renderers map[Dialect]Renderer
+	repo      Repository
+}
+
+// NewService returns a Service storing into repo.
+func NewService(repo Repository) *Service {
+	return &Service{
+		now:       func() time.Time { return time.Now().UTC() },
+		renderers: map[Dialect]Renderer{},
+		repo:      repo,
+	}
+}
+
+// SetClock replaces the clock, for tests and the sandbox.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetRenderer registers the notice renderer of a dialect.
+func (s *Service) SetRenderer(d Dialect, r Renderer) { s.renderers[d] = r }
+
+// SetObserver registers a function called after every stored status change
+// (metrics); it must be fast and must not fail.
+func (s *Service) SetObserver(f func(from, to Status)) { s.observer = f }
+
+// Create validates and stores a new payment in status created. The caller
+// fills the wire facts; Create sets id, status, version and timestamps.
+func (s *Service) Create(ctx context.Context, p Payment) (Payment, error) {
+	if p.MerchantID == "" || p.Ref == "" {
+		return Payment{}, errors.New("creating payment: merchant and ref are required")
+	}
+	if _, err := NewMoney(p.Amount.Amount, p.Amount.Currency); err != nil {
+		return Payment{}, fmt.Errorf("creating payment: %w", err)
+	}
+	now := s.now()
+	if p.ExpiresAt.IsZero() || !p.ExpiresAt.After(now) {
+		return Payment{}, errors.New("creating payment: expiry must be in the future")
+	}
+	p.ID = token.ID("pay")
+	p.Status = StatusCreated
+	p.Version = 1
+	p.CreatedAt, p.UpdatedAt = now, now
+	ev := Event{Actor: ActorAPI, CreatedAt: now, PaymentID: p.ID, To: StatusCreated, Type: EventCreated}
+	if err := s.repo.CreatePayment(ctx, p, ev); err != nil {
+		return Payment{}, fmt.Errorf("creating payment for order %q: %w", p.OrderID, err)
+	}
+	return p, nil
+}
+
+// Get returns a payment by id, whoever owns it; for operators and rails.
+func (s *Service) Get(ctx context.Context, id string) (Payment, error) {
+	return s.repo.GetPayment(ctx, id)
+}
+
+// GetByRef returns a payment by its Ref or AttemptRef, whoever owns it; for
+// the payer's pages, which know only the token in their URL.
+func (s *Service) GetByRef(ctx context.Context, ref string) (Payment, error) {
+	return s.repo.GetPaymentByRef(ctx, ref)
+}
+
+// GetForMerchant returns a payment by Ref or AttemptRef only when merchantID
+// owns it; another merchant's payment is reported as not found, so its
+// existence leaks nothing (DESIGN invariant 4).
+func (s *Service) GetForMerchant(ctx context.Context, merchantID, ref string) (Payment, error) {
+	p, err := s.repo.GetPaymentByRef(ctx, ref)
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.MerchantID != merchantID {
+		return Payment{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// List returns payments matching f.
+func (s *Service) List(ctx context.Context, f Filter) ([]Payment, error) {
+	return s.repo.ListPayments(ctx, f)
+}
+
+// Events returns a payment's history, oldest first.
+func (s *Service) Events(ctx context.Context, paymentID string) ([]Event, error) {
+	return s.repo.ListEvents(ctx, paymentID)
+}
+
+// Transition moves payment id to status to. detail says why (a failure
+// reason), actor who did it. Exactly one of several concurrent transitions
+// of one payment wins; the others get a *TransitionError naming the status
+// that won, and nothing of theirs is stored.
+func (s *Service) Transition(ctx context.Context, id string, to Status, detail, actor string) (Payment, error) {
+	p, err := s.repo.GetPayment(ctx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	return s.transition(ctx, p, to, detail, actor)
+}
+
+func (s *Service) transition(ctx context.Context, p Payment, to Status, detail, actor string) (Payment, error) {
+	if err := checkTransition(p.Status, to); err != nil {
+		return Payment{}, err
+	}
+	now := s.now()
+	next := p
+	next.Status = to
+	next.StatusDetail = detail
+	next.UpdatedAt = now
+	next.Version = p.Version + 1
+	if to == StatusCompleted {
+		next.CompletedAt = &now
+	}
+	var notices []Notice
+	if r := s.renderers[p.Dialect]; r != nil {
+		var err error
+		notices, err = r.Notices(ctx, next)
+		if err != nil {
+			return Payment{}, fmt.Errorf("rendering notices for payment %s: %w", p.ID, err)
+		}
+		for i := range notices {
+			if notices[i].ID == "" {
+				notices[i].ID = token.ID("ntf")
+			}
+		}
+	}
+	c := Change{
+		Event: Event{
+			Actor: actor, CreatedAt: now, Detail: detail, From: p.Status,
+			PaymentID: p.ID, To: to, Type: EventStatusChanged,
+		},
+		FromStatus:  p.Status,
+		FromVersion: p.Version,
+		Notices:     notices,
+		Payment:     next,
+	}
+	if err := s.repo.ApplyChange(ctx, c); err != nil {
+		if errors.Is(err, ErrConflict) {
+			// Report the status that won so the caller can explain it.
+			if cur, gerr := s.repo.GetPayment(ctx, p.ID); gerr == nil {
+				return Payment{}, &TransitionError{From: cur.Status, To: to}
+			}
+		}
+		return Payment{}, fmt.Errorf("moving payment %s from %s to %s: %w", p.ID, p.Status, to, err)
+	}
+	if s.observer != nil {
+		s.observer(p.Status, to)
+	}
+	return next, nil
+}
+
+// ExpireDue moves every open payment past its expiry to expired, with the
+// event and notification of any other change. Safe on several nodes at once:
+// a payment another node expired (or a payer completed) first is skipped.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	expired := 0
+	for {
+		due, err := s.repo.ListDue(ctx, s.now(), 100)
+		if err != nil {
+			return expired, fmt.Errorf("listing payments due to expire: %w", err)
+		}
+		progressed := false
+		for _, p := range due {
+			_, err := s.transition(ctx, p, StatusExpired, "expired", ActorSweeper)
+			var te *TransitionError
+			switch {
+			case err == nil:
+				expired++
+				progressed = true
+			case errors.As(err, &te):
+				progressed = true // someone else moved it first: fine
+			default:
+				return expired, err
+			}
+		}
+		if len(due) < 100 || !progressed {
+			return expired, nil
+		}
+	}
+}

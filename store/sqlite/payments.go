@@ -1,0 +1,277 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/pasarela/pasarela/payment"
+)
+
+const paymentColumns = `id, merchant_id, dialect, ref, attempt_ref, order_id, amount, currency, method,
+	country, description, payer, urls, metadata, extra, sealed_secret, status, status_detail, version,
+	created_at, updated_at, expires_at, completed_at`
+
+// CreatePayment implements payment.Repository.
+func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment.Event) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if p.OrderID != "" {
+			var paid int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM payments
+				WHERE merchant_id = ? AND dialect = ? AND order_id = ? AND status IN ('completed', 'refunded')`,
+				p.MerchantID, string(p.Dialect), p.OrderID).Scan(&paid)
+			if err != nil {
+				return err
+			}
+			if paid > 0 {
+				return payment.ErrOrderPaid
+			}
+		}
+		payer, urls, meta, extra, err := encodeParts(p)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.MerchantID, string(p.Dialect), p.Ref, nullString(p.AttemptRef), p.OrderID,
+			p.Amount.Amount, p.Amount.Currency, p.Method, p.Country, p.Description, payer, urls, meta, extra,
+			p.SealedSecret, string(p.Status), p.StatusDetail, p.Version,
+			ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.ExpiresAt), nullTime(p.CompletedAt))
+		if err != nil {
+			return fmt.Errorf("inserting payment: %w", err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// ApplyChange implements payment.Repository: compare-and-set on status and
+// version, the event, the notifications and their delivery jobs, in one
+// transaction.
+func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
+	p := c.Payment
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE payments
+			SET status = ?, status_detail = ?, version = ?, updated_at = ?, completed_at = ?
+			WHERE id = ? AND status = ? AND version = ?`,
+			string(p.Status), p.StatusDetail, p.Version, ms(p.UpdatedAt), nullTime(p.CompletedAt),
+			p.ID, string(c.FromStatus), c.FromVersion)
+		if err != nil {
+			if isUnique(err) {
+				// The one-paid-order index refused a second completion.
+				return fmt.Errorf("%w: %v", payment.ErrOrderPaid, err)
+			}
+			return fmt.Errorf("updating payment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return payment.ErrConflict
+		}
+		if err := insertEvent(ctx, tx, c.Event); err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(c.Notices))
+		for _, n := range c.Notices {
+			headers, err := json.Marshal(n.Headers)
+			if err != nil {
+				return err
+			}
+			now := ms(c.Event.CreatedAt)
+			_, err = tx.ExecContext(ctx, `INSERT INTO notifications
+				(id, payment_id, merchant_id, url, method, content_type, body, headers, status, next_attempt_at, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+				n.ID, p.ID, p.MerchantID, n.URL, n.Method, n.ContentType, n.Body, string(headers), now, now, now)
+			if err != nil {
+				return fmt.Errorf("inserting notification: %w", err)
+			}
+			ids = append(ids, n.ID)
+		}
+		return s.insertJobs(ctx, tx, ids)
+	})
+}
+
+// GetPayment implements payment.Repository.
+func (s *Store) GetPayment(ctx context.Context, id string) (payment.Payment, error) {
+	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
+}
+
+// GetPaymentByRef implements payment.Repository.
+func (s *Store) GetPaymentByRef(ctx context.Context, ref string) (payment.Payment, error) {
+	if ref == "" {
+		return payment.Payment{}, payment.ErrNotFound
+	}
+	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE ref = ? UNION ALL SELECT `+paymentColumns+` FROM payments WHERE attempt_ref = ? LIMIT 1`, ref, ref))
+}
+
+// ListPayments implements payment.Repository.
+func (s *Store) ListPayments(ctx context.Context, f payment.Filter) ([]payment.Payment, error) {
+	var where []string
+	var args []any
+	for _, c := range []struct{ col, val string }{
+		{"merchant_id", f.MerchantID}, {"order_id", f.OrderID}, {"ref", f.Ref},
+		{"attempt_ref", f.AttemptRef}, {"status", string(f.Status)},
+	} {
+		if c.val != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.val)
+		}
+	}
+	q := `SELECT ` + paymentColumns + ` FROM payments`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing payments: %w", err)
+	}
+	return collectPayments(rows)
+}
+
+// ListDue implements payment.Repository.
+func (s *Store) ListDue(ctx context.Context, now time.Time, limit int) ([]payment.Payment, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE status IN ('created', 'pending') AND expires_at <= ? ORDER BY expires_at LIMIT ?`, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing due payments: %w", err)
+	}
+	return collectPayments(rows)
+}
+
+// ListEvents implements payment.Repository.
+func (s *Store) ListEvents(ctx context.Context, paymentID string) ([]payment.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at
+		FROM payment_events WHERE payment_id = ? ORDER BY id`, paymentID)
+	if err != nil {
+		return nil, fmt.Errorf("listing events: %w", err)
+	}
+	defer rows.Close()
+	var out []payment.Event
+	for rows.Next() {
+		var e payment.Event
+		var from, to string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.PaymentID, &e.Type, &from, &to, &e.Detail, &e.Actor, &at); err != nil {
+			return nil, err
+		}
+		e.From, e.To, e.CreatedAt = payment.Status(from), payment.Status(to), fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e payment.Event) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO payment_events (payment_id, type, from_status, to_status, detail, actor, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.PaymentID, e.Type, string(e.From), string(e.To), e.Detail, e.Actor, ms(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("appending event: %w", err)
+	}
+	return nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPayment(row scanner) (payment.Payment, error) {
+	var p payment.Payment
+	var dialect, status, payer, urls, meta, extra string
+	var attemptRef sql.NullString
+	var created, updated, expires int64
+	var completed sql.NullInt64
+	err := row.Scan(&p.ID, &p.MerchantID, &dialect, &p.Ref, &attemptRef, &p.OrderID, &p.Amount.Amount,
+		&p.Amount.Currency, &p.Method, &p.Country, &p.Description, &payer, &urls, &meta, &extra,
+		&p.SealedSecret, &status, &p.StatusDetail, &p.Version, &created, &updated, &expires, &completed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return payment.Payment{}, payment.ErrNotFound
+	}
+	if err != nil {
+		return payment.Payment{}, fmt.Errorf("reading payment: %w", err)
+	}
+	p.Dialect, p.Status, p.AttemptRef = payment.Dialect(dialect), payment.Status(status), attemptRef.String
+	p.CreatedAt, p.UpdatedAt, p.ExpiresAt = fromMS(created), fromMS(updated), fromMS(expires)
+	if completed.Valid {
+		t := fromMS(completed.Int64)
+		p.CompletedAt = &t
+	}
+	if err := errors.Join(json.Unmarshal([]byte(payer), &p.Payer), json.Unmarshal([]byte(urls), &p.URLs),
+		json.Unmarshal([]byte(meta), &p.Metadata), json.Unmarshal([]byte(extra), &p.Extra)); err != nil {
+		return payment.Payment{}, fmt.Errorf("decoding payment %s: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+func collectPayments(rows *sql.Rows) ([]payment.Payment, error) {
+	defer rows.Close()
+	var out []payment.Payment
+	for rows.Next() {
+		p, err := scanPayment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func encodeParts(p payment.Payment) (payer, urls, meta, extra string, err error) {
+	parts := []any{p.Payer, p.URLs, p.Metadata, p.Extra}
+	out := make([]string, len(parts))
+	for i, v := range parts {
+		b, merr := json.Marshal(v)
+		if merr != nil {
+			return "", "", "", "", merr
+		}
+		out[i] = string(b)
+	}
+	if p.Metadata == nil {
+		out[2] = "[]"
+	}
+	if p.Extra == nil {
+		out[3] = "{}"
+	}
+	return out[0], out[1], out[2], out[3], nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ms(*t)
+}
+
+// inTx runs fn in a write transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("beginning transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}

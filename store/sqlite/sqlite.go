@@ -1,0 +1,193 @@
+// Package sqlite is the embedded storage engine: pure-Go SQLite
+// (modernc.org/sqlite) in WAL mode with synchronous=FULL, so a payment
+// acknowledged to a merchant survives a power cut. Writes go through one
+// connection (SQLite allows one writer; a single connection queues them in
+// Go instead of failing with SQLITE_BUSY); reads use a pool of read-only
+// connections that WAL lets run beside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/pasarela/pasarela/notify"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the SQLite engine. Safe for concurrent use.
+type Store struct {
+	path   string
+	read   *sql.DB
+	river  *river.Client[*sql.Tx]
+	write  *sql.DB
+	driver *riversqlite.Driver
+}
+
+// dsn builds a modernc.org/sqlite DSN. busy_timeout covers other processes
+// (the CLI beside a running server); _txlock=immediate takes the write lock
+// at BEGIN so a transaction that reads before it writes cannot fail midway.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database file at path. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating database directory: %w", err)
+	}
+	write, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	driver := riversqlite.New(write)
+	// An insert-only River client: it adds delivery jobs inside our own
+	// transactions; the notify engine runs the workers.
+	rc, err := river.NewClient(driver, &river.Config{})
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("creating job client: %w", err)
+	}
+	return &Store{path: path, read: read, river: rc, write: write, driver: driver}, nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Driver is River's driver over the write pool, for the notify engine.
+func (s *Store) Driver() *riversqlite.Driver { return s.driver }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) goose() (*goose.Provider, error) {
+	sub, err := fsSub()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectSQLite3, s.write, sub, goose.WithDisableGlobalRegistry(true))
+}
+
+// Migrate applies pasarela's and River's migrations. Two processes migrating
+// at once serialise on SQLite's write lock; the loser finds nothing to do.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.goose()
+	if err != nil {
+		return fmt.Errorf("loading migrations: %w", err)
+	}
+	var lastErr error
+	for range 3 {
+		if _, lastErr = p.Up(ctx); lastErr == nil {
+			break
+		}
+		if pending, err := p.HasPending(ctx); err == nil && !pending {
+			lastErr = nil // another process applied them meanwhile
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if lastErr != nil {
+		return fmt.Errorf("migrating database: %w", lastErr)
+	}
+	m, err := rivermigrate.New(s.driver, nil)
+	if err != nil {
+		return fmt.Errorf("loading job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating job queue: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers and every migration is applied.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	p, err := s.goose()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("checking migrations: %w", err)
+	}
+	if pending {
+		return errors.New("database migrations pending")
+	}
+	return nil
+}
+
+// insertJobs queues delivery of the notifications inside tx.
+func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: notify.DeliverArgs{NotificationID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: 1000}}
+	}
+	_, err := s.river.InsertManyTx(ctx, tx, params)
+	return err
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// Pragmas reports the journal mode and synchronous level the write
+// connection runs with, so tests and operators can check durability.
+func (s *Store) Pragmas(ctx context.Context) (journalMode string, synchronous int, err error) {
+	if err = s.write.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&journalMode); err != nil {
+		return "", 0, err
+	}
+	err = s.write.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&synchronous)
+	return journalMode, synchronous, err
+}
+
+// WriteDB is the single write connection pool, for tests and River.
+func (s *Store) WriteDB() *sql.DB { return s.write }

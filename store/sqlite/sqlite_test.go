@@ -1,0 +1,66 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/store"
+	"github.com/pasarela/pasarela/store/sqlite"
+	"github.com/pasarela/pasarela/store/storetest"
+)
+
+func openTemp(t *testing.T) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pasarela.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.Migrate(ctx))
+	return st
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
+func TestPragmasAreDurable(t *testing.T) {
+	t.Parallel()
+
+	st := openTemp(t)
+	mode, sync, err := st.Pragmas(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "wal", mode)
+	require.Equal(t, 2, sync, "synchronous must be FULL (2)")
+}
+
+func TestEventsAreAppendOnly(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	st := openTemp(t)
+	m := storetest.NewMerchant(t, st)
+	p := storetest.NewPayment(t, st, m, "OC-1")
+	db := st.WriteDB()
+	_, err := db.ExecContext(ctx, `UPDATE payment_events SET detail = 'x' WHERE payment_id = ?`, p.ID)
+	require.ErrorContains(t, err, "append-only")
+	_, err = db.ExecContext(ctx, `DELETE FROM payment_events WHERE payment_id = ?`, p.ID)
+	require.ErrorContains(t, err, "append-only")
+}
+
+func TestMigrateTwiceAndReady(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pasarela.db")
+	st, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer st.Close()
+	require.ErrorContains(t, st.Ready(ctx), "pending")
+	require.NoError(t, st.Migrate(ctx))
+	require.NoError(t, st.Migrate(ctx))
+	require.NoError(t, st.Ready(ctx))
+}
