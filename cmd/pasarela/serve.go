@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pasarela/pasarela/gateway"
+)
+
+func newServeCmd(cfg *gateway.Config) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the gateway",
+		Long: `Run the gateway: both merchant APIs, the payer's pages, notification delivery and
+the expiry sweeper. Migrations are applied on start. In sandbox mode (the default)
+a sandbox merchant is created on first start and its credentials are printed.
+SIGINT or SIGTERM stops accepting connections, finishes in-flight requests and exits.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), *cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on, host:port")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "URL payers and merchants reach the gateway at (default: http://<listen>)")
+	f.StringVar(&cfg.Mode, "mode", cfg.Mode, "sandbox (simulated rails and test helpers) or production")
+	f.StringVar(&cfg.ETpayPrefix, "etpay-prefix", "", "path prefix for the ETpay routes, e.g. /sandbox")
+	f.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long a payment stays open before it expires")
+	f.DurationVar(&cfg.ExpirySweep, "expiry-sweep", cfg.ExpirySweep, "how often expired payments are swept")
+	return cmd
+}
+
+func serve(ctx context.Context, cfg gateway.Config, stdout, stderr io.Writer) error {
+	start := time.Now()
+	g, err := gateway.Open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	if err := g.CheckMode(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", g.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: %w", g.Config.Listen, err)
+	}
+	if g.Config.Sandbox() {
+		cm, err := g.SandboxMerchant(ctx)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("preparing the sandbox merchant: %w", err)
+		}
+		printBanner(stdout, g, cm)
+	}
+	g.Log.Info("pasarela serving", "listen", ln.Addr().String(), "mode", g.Config.Mode,
+		"version", version, "startup", time.Since(start).Round(time.Millisecond))
+	return g.Serve(ctx, ln)
+}
+
+func printBanner(w io.Writer, g *gateway.Gateway, cm gateway.CreatedMerchant) {
+	fmt.Fprintf(w, `
+pasarela %s — sandbox mode (simulated banks, cards and cash; nothing is charged)
+
+  ETpay api_url / pmt_url   %s
+  PayRetailers base URL     %s
+  Payer pages               %s
+
+Sandbox merchant %q (%s)
+  ETpay         merchant_code=%s
+                merchant_api_token=%s
+  PayRetailers  service_id=%s
+                secret_key=%s
+  (also in %s)
+
+Create a payment:
+  curl -s %s/session/initialize -d '{"merchant_code":"%s","merchant_api_token":"%s","merchant_order_id":"order-1","order_amount":50000}'
+
+`, version, g.ETpayURL(), g.PayRetailersURL(), g.Config.PublicURL,
+		cm.Name, cm.ID, cm.ETpay.MerchantCode, cm.ETpay.MerchantAPIToken,
+		cm.PayRetailers.ServiceID, cm.PayRetailers.SecretKey, g.Config.DataDir+"/sandbox-credentials.json",
+		g.ETpayURL(), cm.ETpay.MerchantCode, cm.ETpay.MerchantAPIToken)
+}

@@ -1,0 +1,178 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/pasarela/pasarela/keyring"
+	"github.com/pasarela/pasarela/merchant"
+	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/server"
+	"github.com/pasarela/pasarela/store"
+)
+
+// Gateway is an opened gateway: its data and services, ready to serve.
+type Gateway struct {
+	Config    Config
+	Keyring   *keyring.Keyring
+	Log       *slog.Logger
+	Merchants *merchant.Service
+	Payments  *payment.Service
+	Registry  *prometheus.Registry
+	Store     store.Store
+}
+
+// Open opens the data of cfg, migrating it when migrate is set (serve does,
+// the merchant commands do too so they work on a fresh data directory).
+func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
+	if err := cfg.resolve(); err != nil {
+		return nil, err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", cfg.LogLevel)
+	}
+	log := server.NewLogger(logOut, cfg.LogFormat, level)
+	master, err := keyring.LoadOrCreateMasterKey(cfg.MasterKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("master key %s: %w", cfg.MasterKeyFile, err)
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	kr, err := keyring.Open(ctx, st, "secrets", master)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	g := &Gateway{
+		Config: cfg, Keyring: kr, Log: log, Merchants: merchant.NewService(st, kr),
+		Payments: payment.NewService(st), Registry: reg, Store: st,
+	}
+	transitions := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pasarela_payment_transitions_total",
+		Help: "Payment status changes by from and to status.",
+	}, []string{"from", "to"})
+	reg.MustRegister(transitions)
+	g.Payments.SetObserver(func(from, to payment.Status) { transitions.WithLabelValues(string(from), string(to)).Inc() })
+	return g, nil
+}
+
+// Close releases the database.
+func (g *Gateway) Close() error { return g.Store.Close() }
+
+// CheckMode refuses a production start while the sandbox merchant exists:
+// its credentials were printed and stored in clear in the data directory.
+func (g *Gateway) CheckMode(ctx context.Context) error {
+	if g.Config.Sandbox() {
+		return nil
+	}
+	ms, err := g.Merchants.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.Sandbox {
+			return fmt.Errorf("refusing to run in production mode: the sandbox merchant %s exists and its credentials are public; use a fresh database", m.ID)
+		}
+	}
+	return nil
+}
+
+// Handler builds the HTTP handler of the whole gateway.
+func (g *Gateway) Handler() http.Handler {
+	s := server.New(g.Log, g.Registry, g.Store.Ready)
+	g.mount(s)
+	return s.Handler()
+}
+
+// Serve runs the gateway on ln until ctx ends, then shuts down gracefully:
+// it stops accepting, lets in-flight requests finish (up to 20 s) and stops
+// the background workers.
+func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
+	if err := g.CheckMode(ctx); err != nil {
+		return err
+	}
+	s := server.New(g.Log, g.Registry, g.Store.Ready)
+	g.mount(s)
+	hs := s.HTTPServer(ln.Addr().String())
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	workersDone := g.startWorkers(workCtx)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopWork()
+		<-workersDone
+		return err
+	case <-ctx.Done():
+	}
+	g.Log.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := hs.Shutdown(shutCtx)
+	stopWork()
+	<-workersDone
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}
+
+// startWorkers runs the background work of a node; the channel closes when
+// all of it has stopped after ctx ends.
+func (g *Gateway) startWorkers(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		g.sweep(ctx)
+	}()
+	return done
+}
+
+// sweep expires open payments past their expiry, on every node: the
+// compare-and-set makes concurrent sweepers harmless.
+func (g *Gateway) sweep(ctx context.Context) {
+	t := time.NewTicker(g.Config.ExpirySweep)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := g.Payments.ExpireDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			g.Log.Error("expiring payments", "err", err)
+		}
+		if n > 0 {
+			g.Log.Info("expired payments", "count", n)
+		}
+	}
+}
+
+// ETpayURL is the base URL merchants use for the ETpay API (api_url); the
+// funnel base (pmt_url) is the same.
+func (g *Gateway) ETpayURL() string { return g.Config.PublicURL + g.Config.ETpayPrefix }
+
+// PayRetailersURL is the base URL of the PayRetailers API.
+func (g *Gateway) PayRetailersURL() string { return strings.TrimSuffix(g.Config.PublicURL, "/") }
