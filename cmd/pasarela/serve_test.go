@@ -1,0 +1,54 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/internal/testgateway"
+)
+
+func TestServePrintsSandboxCredentialsAndStopsGracefully(t *testing.T) {
+	t.Parallel()
+
+	data := t.TempDir()
+	p := testgateway.Start(t, data)
+	cm := p.Credentials(t)
+	out := p.Output.String()
+	require.Contains(t, out, cm.ETpay.MerchantAPIToken, "the banner prints the sandbox credentials")
+	require.Contains(t, out, "curl -s "+p.URL+"/session/initialize")
+
+	resp, err := http.Get(p.URL + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.NotEmpty(t, resp.Header.Get("X-Request-Id"))
+
+	resp, err = http.Get(p.URL + "/metrics")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(body), `pasarela_http_requests_total{method="GET",route="GET /healthz",status="200"} 1`)
+
+	require.NoError(t, p.Stop(t), "SIGTERM exits cleanly")
+	require.Contains(t, p.Output.String(), "shutting down")
+
+	// A second start finds the same sandbox merchant and prints it again.
+	p2 := testgateway.Start(t, data)
+	require.Equal(t, cm, p2.Credentials(t))
+	require.True(t, strings.Contains(p2.Output.String(), cm.ETpay.MerchantAPIToken))
+}
+
+func TestProductionRefusesSandboxMerchant(t *testing.T) {
+	t.Parallel()
+
+	data := t.TempDir()
+	p := testgateway.Start(t, data)
+	require.NoError(t, p.Stop(t))
+
+	_, _, err := run(t, "serve", "--data", data, "--mode", "production", "--listen", testgateway.FreeAddr(t))
+	require.ErrorContains(t, err, "sandbox merchant")
+}
