@@ -27,13 +27,15 @@ type Gateway struct {
 	Keyring   *keyring.Keyring
 	Log       *slog.Logger
 	Merchants *merchant.Service
-	Payments  *payment.Service
-	Registry  *prometheus.Registry
-	Store     store.Store
+	// Keys derives the gateway's MAC keys (CSRF, sandbox bank, auth tokens).
+	Keys     keyring.Root
+	Payments *payment.Service
+	Registry *prometheus.Registry
+	Store    store.Store
 }
 
-// Open opens the data of cfg, migrating it when migrate is set (serve does,
-// the merchant commands do too so they work on a fresh data directory).
+// Open opens the data of cfg and applies pending migrations, so every
+// command works on a fresh data directory.
 func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	if err := cfg.resolve(); err != nil {
 		return nil, err
@@ -60,10 +62,15 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 		st.Close()
 		return nil, err
 	}
+	root, err := kr.LoadRoot(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	g := &Gateway{
-		Config: cfg, Keyring: kr, Log: log, Merchants: merchant.NewService(st, kr),
+		Config: cfg, Keyring: kr, Keys: root, Log: log, Merchants: merchant.NewService(st, kr),
 		Payments: payment.NewService(st), Registry: reg, Store: st,
 	}
 	transitions := prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -95,3 +95,22 @@ func TestKeyringSealsWithAssociatedData(t *testing.T) {
 	_, err = Open(ctx, st, "secrets", other)
 	require.ErrorContains(t, err, "wrong master key")
 }
+
+func TestRootIsSharedAndDerivesIndependentKeys(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	master, err := LoadOrCreateMasterKey(filepath.Join(t.TempDir(), "master.key"))
+	require.NoError(t, err)
+	st := &memStore{sets: map[string][]byte{}}
+	k, err := Open(ctx, st, "secrets", master)
+	require.NoError(t, err)
+	r1, err := k.LoadRoot(ctx, st)
+	require.NoError(t, err)
+	r2, err := k.LoadRoot(ctx, st) // a second node
+	require.NoError(t, err)
+	require.Equal(t, r1.Derive("csrf"), r2.Derive("csrf"))
+	require.NotEqual(t, r1.Derive("csrf"), r1.Derive("sandbox-bank"))
+	require.Len(t, r1.Derive("x"), 32)
+	require.NotContains(t, string(st.sets[rootName]), string(r1), "the root is stored sealed")
+}
