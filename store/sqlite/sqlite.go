@@ -32,11 +32,14 @@ var migrations embed.FS
 
 // Store is the SQLite engine. Safe for concurrent use.
 type Store struct {
-	path   string
-	read   *sql.DB
-	river  *river.Client[*sql.Tx]
-	write  *sql.DB
-	driver *riversqlite.Driver
+	driver  *riversqlite.Driver
+	ops     chan writeOp
+	path    string
+	read    *sql.DB
+	river   *river.Client[*sql.Tx]
+	stop    chan struct{}
+	stopped chan struct{}
+	write   *sql.DB
 }
 
 // dsn builds a modernc.org/sqlite DSN. busy_timeout covers other processes
@@ -90,11 +93,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
-	return &Store{path: path, read: read, river: rc, write: write, driver: driver}, nil
+	s := &Store{path: path, read: read, river: rc, write: write, driver: driver}
+	s.startWriter()
+	return s, nil
 }
 
-// Close closes both pools.
+// Close stops the writer and closes both pools.
 func (s *Store) Close() error {
+	close(s.stop)
+	<-s.stopped
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 

@@ -12,7 +12,9 @@ import (
 	"github.com/pasarela/pasarela/store/storetest"
 )
 
-func openTemp(t *testing.T) *sqlite.Store {
+func openTemp(t *testing.T) *sqlite.Store { return openTempB(t) }
+
+func openTempB(t testing.TB) *sqlite.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pasarela.db"))

@@ -38,7 +38,10 @@ func Run(t *testing.T, open Open) {
 }
 
 // NewMerchant stores a merchant with random credentials and returns it.
-func NewMerchant(t *testing.T, st store.Store) merchant.Merchant {
+func NewMerchant(t *testing.T, st store.Store) merchant.Merchant { return NewMerchantTB(t, st) }
+
+// NewMerchantTB is NewMerchant for benchmarks too.
+func NewMerchantTB(t testing.TB, st store.Store) merchant.Merchant {
 	t.Helper()
 	h := sha256.Sum256([]byte(token.Hex(32)))
 	now := time.Now().UTC().Truncate(time.Millisecond)

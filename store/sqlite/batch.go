@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Group commit. SQLite with synchronous=FULL syncs the WAL on every commit,
+// so committing each payment alone caps throughput at the disk's sync rate.
+// Every write transaction of the store is therefore handed to one writer
+// goroutine, which runs all the transactions waiting at that moment inside
+// one SQLite transaction, each under its own SAVEPOINT, and commits once.
+// A caller is answered only after that commit: an acknowledged write is as
+// durable as before, and writes keep the order in which they were queued.
+// One transaction's failure rolls back its own savepoint only.
+
+// maxBatch bounds one group commit so a flood cannot starve the first
+// writer in it.
+const maxBatch = 256
+
+type writeOp struct {
+	ctx  context.Context
+	done chan error
+	fn   func(*sql.Tx) error
+}
+
+// startWriter runs the group-commit loop until s.stop is closed.
+func (s *Store) startWriter() {
+	s.ops = make(chan writeOp, maxBatch)
+	s.stop = make(chan struct{})
+	s.stopped = make(chan struct{})
+	go func() {
+		defer close(s.stopped)
+		batch := make([]writeOp, 0, maxBatch)
+		for {
+			select {
+			case <-s.stop:
+				return
+			case op := <-s.ops:
+				batch = append(batch[:0], op)
+			}
+		drain:
+			for len(batch) < maxBatch {
+				select {
+				case op := <-s.ops:
+					batch = append(batch, op)
+				default:
+					break drain
+				}
+			}
+			s.commitBatch(batch)
+		}
+	}()
+}
+
+// commitBatch runs batch in one transaction and answers every op.
+func (s *Store) commitBatch(batch []writeOp) {
+	// The batch outlives any one caller's context: once queued, a write is
+	// finished or failed as a whole, never torn by a caller leaving.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make([]error, len(batch))
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		answer(batch, nil, fmt.Errorf("beginning transaction: %w", err))
+		return
+	}
+	for i, op := range batch {
+		if op.ctx.Err() != nil {
+			errs[i] = op.ctx.Err() // the caller gave up before we started
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+			errs[i] = err
+			continue
+		}
+		if errs[i] = op.fn(tx); errs[i] != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
+				_ = tx.Rollback()
+				answer(batch, errs, fmt.Errorf("rolling back one write: %w", err))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
+			_ = tx.Rollback()
+			answer(batch, errs, fmt.Errorf("releasing one write: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		answer(batch, errs, fmt.Errorf("committing: %w", err))
+		return
+	}
+	answer(batch, errs, nil)
+}
+
+// answer replies to every op: its own error, or failAll when the whole
+// transaction failed (then nothing of any op was stored).
+func answer(batch []writeOp, errs []error, failAll error) {
+	for i, op := range batch {
+		switch {
+		case failAll != nil:
+			op.done <- failAll
+		default:
+			op.done <- errs[i]
+		}
+	}
+}
+
+// inTx runs fn in a write transaction (shared with other writers waiting at
+// the same moment) and returns once it is durably committed or rolled back.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	op := writeOp{ctx: ctx, done: make(chan error, 1), fn: fn}
+	select {
+	case s.ops <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stop:
+		return fmt.Errorf("store closed")
+	}
+	return <-op.done
+}

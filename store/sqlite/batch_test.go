@@ -1,0 +1,101 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/store/storetest"
+	"github.com/pasarela/pasarela/token"
+)
+
+// One failing write in a group commit must not take the others with it.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	st := openTemp(t)
+	m := storetest.NewMerchant(t, st)
+	paid := storetest.NewPayment(t, st, m, "PAID")
+	require.NoError(t, st.ApplyChange(ctx, storetest.Change(paid, payment.StatusCompleted)))
+
+	const n = 200
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			order := fmt.Sprintf("OK-%d", i)
+			if i%3 == 0 {
+				order = "PAID" // refused: the order is paid
+			}
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			p := payment.Payment{ID: token.ID("pay"), MerchantID: m.ID, Dialect: payment.DialectETpay,
+				Ref: token.Alnum(64), OrderID: order, Amount: payment.Money{Amount: 100, Currency: "CLP"},
+				Status: payment.StatusCreated, Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			errs[i] = st.CreatePayment(ctx, p, payment.Event{PaymentID: p.ID, Type: payment.EventCreated,
+				To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: now})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i%3 == 0 {
+			require.ErrorIs(t, err, payment.ErrOrderPaid, i)
+		} else {
+			require.NoError(t, err, i)
+		}
+	}
+	list, err := st.ListPayments(ctx, payment.Filter{MerchantID: m.ID})
+	require.NoError(t, err)
+	require.Len(t, list, 1+n-(n+2)/3, "every accepted write is stored, no refused one")
+	for _, p := range list {
+		events, err := st.ListEvents(ctx, p.ID)
+		require.NoError(t, err)
+		require.NotEmpty(t, events, "payment %s stored without its event", p.ID)
+	}
+}
+
+func TestCanceledContextDoesNotWrite(t *testing.T) {
+	t.Parallel()
+
+	st := openTemp(t)
+	m := storetest.NewMerchant(t, st)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	now := time.Now().UTC()
+	p := payment.Payment{ID: token.ID("pay"), MerchantID: m.ID, Dialect: payment.DialectETpay, Ref: token.Alnum(64),
+		Amount: payment.Money{Amount: 1, Currency: "CLP"}, Status: payment.StatusCreated, Version: 1,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	require.ErrorIs(t, st.CreatePayment(ctx, p, payment.Event{PaymentID: p.ID, Type: payment.EventCreated,
+		To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: now}), context.Canceled)
+	_, err := st.GetPayment(context.Background(), p.ID)
+	require.ErrorIs(t, err, payment.ErrNotFound)
+}
+
+// BenchmarkCreatePaymentParallel measures durable payment creation with
+// group commit: go test -bench CreatePayment -run ^$ ./store/sqlite/
+func BenchmarkCreatePaymentParallel(b *testing.B) {
+	ctx := context.Background()
+	st := openTempB(b)
+	m := storetest.NewMerchantTB(b, st)
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			now := time.Now().UTC()
+			p := payment.Payment{ID: token.ID("pay"), MerchantID: m.ID, Dialect: payment.DialectETpay,
+				Ref: token.Alnum(64), OrderID: token.Alnum(10), Amount: payment.Money{Amount: 100, Currency: "CLP"},
+				Status: payment.StatusCreated, Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := st.CreatePayment(ctx, p, payment.Event{PaymentID: p.ID, Type: payment.EventCreated,
+				To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: now}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
