@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pasarela/pasarela/notify"
 )
 
 // Modes the gateway runs in.
@@ -36,6 +38,15 @@ type Config struct {
 	Listen      string
 	LogFormat   string
 	LogLevel    string
+	// NotifyPoll is how often idle notification workers look for jobs.
+	NotifyPoll time.Duration
+	// NotifyRescueAfter is when a delivery whose node died mid-attempt is
+	// run again.
+	NotifyRescueAfter time.Duration
+	// NotifySchedule is the wait before each retry of a notification.
+	NotifySchedule notify.Schedule
+	// NotifyWorkers bounds concurrent deliveries per node.
+	NotifyWorkers int
 	// MasterKeyFile is the key that wraps every other key; keep it off the
 	// database host in production.
 	MasterKeyFile string
@@ -45,18 +56,25 @@ type Config struct {
 	PublicURL string
 	// SessionTTL is how long a payment stays open before it expires.
 	SessionTTL time.Duration
+	// Version names the build in the notification User-Agent.
+	Version string
 }
 
 // Defaults returns the configuration of `pasarela serve` with no flags.
 func Defaults() Config {
 	return Config{
-		DataDir:     "./pasarela-data",
-		ExpirySweep: 15 * time.Second,
-		Listen:      "127.0.0.1:8080",
-		LogFormat:   "text",
-		LogLevel:    "info",
-		Mode:        ModeSandbox,
-		SessionTTL:  30 * time.Minute,
+		DataDir:           "./pasarela-data",
+		ExpirySweep:       15 * time.Second,
+		Listen:            "127.0.0.1:8080",
+		LogFormat:         "text",
+		LogLevel:          "info",
+		Mode:              ModeSandbox,
+		SessionTTL:        30 * time.Minute,
+		NotifyPoll:        50 * time.Millisecond,
+		NotifyRescueAfter: 2 * time.Minute,
+		NotifySchedule:    notify.DefaultSchedule,
+		NotifyWorkers:     50,
+		Version:           "dev",
 	}
 }
 
@@ -97,6 +115,18 @@ func (c *Config) resolve() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("--listen must be host:port, not %q", c.Listen))
+	}
+	if c.NotifyPoll < 5*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--notify-poll must be at least 5ms, not %s", c.NotifyPoll))
+	}
+	if c.NotifyRescueAfter < 5*time.Second {
+		errs = append(errs, fmt.Errorf("--notify-rescue-after must be at least 5s, not %s", c.NotifyRescueAfter))
+	}
+	if c.NotifyWorkers < 1 || c.NotifyWorkers > 1000 {
+		errs = append(errs, fmt.Errorf("--notify-workers must be between 1 and 1000, not %d", c.NotifyWorkers))
+	}
+	if len(c.NotifySchedule) == 0 {
+		errs = append(errs, errors.New("--notify-schedule must list at least one wait"))
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Listen

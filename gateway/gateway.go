@@ -122,7 +122,11 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer(ln.Addr().String())
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	workersDone := g.startWorkers(workCtx)
+	workersDone, err := g.startWorkers(workCtx)
+	if err != nil {
+		stopWork()
+		return err
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -136,7 +140,7 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	g.Log.Info("shutting down: finishing in-flight requests")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err := hs.Shutdown(shutCtx)
+	err = hs.Shutdown(shutCtx)
 	stopWork()
 	<-workersDone
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
@@ -147,13 +151,26 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 
 // startWorkers runs the background work of a node; the channel closes when
 // all of it has stopped after ctx ends.
-func (g *Gateway) startWorkers(ctx context.Context) <-chan struct{} {
+func (g *Gateway) startWorkers(ctx context.Context) (<-chan struct{}, error) {
+	engine, err := g.notificationEngine()
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.Start(ctx); err != nil {
+		return nil, fmt.Errorf("starting notification workers: %w", err)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		g.sweep(ctx)
+		// Let running deliveries finish (each is bounded by its timeout).
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := engine.Stop(stopCtx); err != nil {
+			g.Log.Warn("stopping notification workers", "err", err)
+		}
 	}()
-	return done
+	return done, nil
 }
 
 // sweep expires open payments past their expiry, on every node: the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
+	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/store/sqlite"
 )
@@ -19,6 +20,7 @@ import (
 type Store interface {
 	keyring.Store
 	merchant.Repository
+	notify.Repository
 	payment.Repository
 
 	Close() error

@@ -22,6 +22,7 @@ a sandbox merchant is created on first start and its credentials are printed.
 SIGINT or SIGTERM stops accepting connections, finishes in-flight requests and exits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.Version = version
 			return serve(cmd.Context(), *cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -32,6 +33,10 @@ SIGINT or SIGTERM stops accepting connections, finishes in-flight requests and e
 	f.StringVar(&cfg.ETpayPrefix, "etpay-prefix", "", "path prefix for the ETpay routes, e.g. /sandbox")
 	f.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long a payment stays open before it expires")
 	f.DurationVar(&cfg.ExpirySweep, "expiry-sweep", cfg.ExpirySweep, "how often expired payments are swept")
+	f.Var(&cfg.NotifySchedule, "notify-schedule", "waits before each notification retry, comma-separated; the notification is dead after the last")
+	f.IntVar(&cfg.NotifyWorkers, "notify-workers", cfg.NotifyWorkers, "concurrent notification deliveries on this node")
+	f.DurationVar(&cfg.NotifyPoll, "notify-poll", cfg.NotifyPoll, "how often idle notification workers look for new jobs")
+	f.DurationVar(&cfg.NotifyRescueAfter, "notify-rescue-after", cfg.NotifyRescueAfter, "retry a delivery whose node died mid-attempt after this long")
 	return cmd
 }
 

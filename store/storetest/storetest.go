@@ -15,6 +15,7 @@ import (
 
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
+	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/store"
 	"github.com/pasarela/pasarela/token"
@@ -33,6 +34,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("OrderPaidOnce", func(t *testing.T) { t.Parallel(); testOrderPaidOnce(t, open) })
 	t.Run("TerminalStatusesNeverChange", func(t *testing.T) { t.Parallel(); testTerminalGuard(t, open) })
 	t.Run("ListDue", func(t *testing.T) { t.Parallel(); testListDue(t, open) })
+	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("Keysets", func(t *testing.T) { t.Parallel(); testKeysets(t, open) })
 	t.Run("Ready", func(t *testing.T) { t.Parallel(); require.NoError(t, open(t).Ready(context.Background())) })
 }
@@ -306,4 +308,67 @@ func testKeysets(t *testing.T, open Open) {
 	got, err := st.GetKeyset(ctx, "k")
 	require.NoError(t, err)
 	require.Equal(t, "first", string(got), "the first keyset stays")
+}
+
+func testNotifications(t *testing.T, open Open) {
+	ctx := context.Background()
+	st := open(t)
+	m := NewMerchant(t, st)
+	p := NewPayment(t, st, m, "OC-N")
+	notice := payment.Notice{ID: token.ID("ntf"), URL: "https://shop.example/n", Method: "POST",
+		ContentType: "application/json", Body: []byte(`{"a":"\u00f1"}`), Headers: map[string]string{"X-Pg-Sig": "abc"}}
+	require.NoError(t, st.ApplyChange(ctx, Change(p, payment.StatusCompleted, notice)))
+
+	rec, err := st.GetNotification(ctx, notice.ID)
+	require.NoError(t, err)
+	require.Equal(t, notify.StatusPending, rec.Status)
+	require.Equal(t, notice.Body, rec.Body, "the body is stored byte for byte")
+	require.Equal(t, notice.Headers, rec.Headers)
+	require.Equal(t, m.ID, rec.MerchantID)
+	require.Equal(t, p.ID, rec.PaymentID)
+	_, err = st.GetNotification(ctx, "ntf_nope")
+	require.ErrorIs(t, err, notify.ErrNotFound)
+
+	stats, err := st.NotificationStats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, stats.Pending)
+	require.False(t, stats.OldestPending.IsZero())
+
+	next := time.Now().Add(time.Minute).UTC().Truncate(time.Millisecond)
+	fail := notify.Attempt{NotificationID: notice.ID, Number: 1, At: time.Now().UTC().Truncate(time.Millisecond),
+		URL: notice.URL, StatusCode: 500, Latency: 1500 * time.Microsecond, Error: "HTTP 500", ResponseBody: "oops"}
+	require.NoError(t, st.RecordAttempt(ctx, fail, notify.StatusFailed, &next))
+	ok := fail
+	ok.Number, ok.StatusCode, ok.Error, ok.ResponseBody = 2, 200, "", `["OK"]`
+	require.NoError(t, st.RecordAttempt(ctx, ok, notify.StatusDelivered, nil))
+	require.ErrorIs(t, st.RecordAttempt(ctx, notify.Attempt{NotificationID: "ntf_nope", At: time.Now()}, notify.StatusFailed, nil), notify.ErrNotFound)
+
+	rec, err = st.GetNotification(ctx, notice.ID)
+	require.NoError(t, err)
+	require.Equal(t, notify.StatusDelivered, rec.Status)
+	require.Equal(t, 2, rec.Attempts)
+	require.Equal(t, 200, rec.LastStatusCode)
+	require.NotNil(t, rec.DeliveredAt)
+	attempts, err := st.ListAttempts(ctx, notice.ID)
+	require.NoError(t, err)
+	require.Len(t, attempts, 2)
+	require.Equal(t, fail, attempts[0])
+
+	stats, err = st.NotificationStats(ctx)
+	require.NoError(t, err)
+	require.Zero(t, stats.Pending)
+
+	list, err := st.ListNotifications(ctx, notify.Filter{PaymentID: p.ID})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	list, err = st.ListNotifications(ctx, notify.Filter{MerchantID: m.ID, Status: notify.StatusFailed})
+	require.NoError(t, err)
+	require.Empty(t, list)
+
+	require.NoError(t, st.Requeue(ctx, notice.ID))
+	rec, err = st.GetNotification(ctx, notice.ID)
+	require.NoError(t, err)
+	require.Equal(t, notify.StatusPending, rec.Status)
+	require.Equal(t, 2, rec.Attempts, "a resend keeps the attempt history")
+	require.ErrorIs(t, st.Requeue(ctx, "ntf_nope"), notify.ErrNotFound)
 }

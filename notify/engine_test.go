@@ -1,0 +1,249 @@
+package notify_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/notify"
+	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/server"
+	"github.com/pasarela/pasarela/store/sqlite"
+	"github.com/pasarela/pasarela/store/storetest"
+	"github.com/pasarela/pasarela/token"
+)
+
+// urlRenderer sends every change of a payment to the URL in its URLs.
+type urlRenderer struct{}
+
+func (urlRenderer) Notices(_ context.Context, p payment.Payment) ([]payment.Notice, error) {
+	return []payment.Notice{{URL: p.URLs.Notification, Method: http.MethodPost, ContentType: "application/json",
+		Body: []byte(`{"payment":"` + p.ID + `","status":"` + string(p.Status) + `"}`)}}, nil
+}
+
+type engineBundle struct {
+	merchantID string
+	payments   *payment.Service
+	store      *sqlite.Store
+}
+
+const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+func startEngine(t *testing.T, schedule notify.Schedule) *engineBundle {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "n.db"))
+	require.NoError(t, err)
+	require.NoError(t, st.Migrate(ctx))
+	svc := payment.NewService(st)
+	svc.SetRenderer(payment.DialectETpay, urlRenderer{})
+	m := storetest.NewMerchant(t, st)
+	eng, err := notify.NewEngine(st.Driver(), notify.EngineConfig{
+		Deliverer: notify.NewDeliverer(notify.Config{AllowPrivate: true, Timeout: 300 * time.Millisecond, UserAgent: notify.UserAgent("test")}),
+		FetchPoll: 10 * time.Millisecond,
+		Log:       server.NewLogger(testWriter{t}, "text", 8),
+		Repo:      st,
+		Schedule:  schedule,
+		Secrets:   func(context.Context, string) ([]byte, error) { return []byte(whsec), nil },
+		Workers:   20,
+	})
+	require.NoError(t, err)
+	require.NoError(t, eng.Start(ctx))
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = eng.Stop(stopCtx)
+		st.Close()
+	})
+	return &engineBundle{merchantID: m.ID, payments: svc, store: st}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// complete creates a payment notifying url and completes it.
+func (b *engineBundle) complete(t *testing.T, url string) payment.Payment {
+	t.Helper()
+	ctx := context.Background()
+	p, err := b.payments.Create(ctx, payment.Payment{MerchantID: b.merchantID, Dialect: payment.DialectETpay,
+		Ref: token.Alnum(40), Amount: payment.Money{Amount: 1000, Currency: "CLP"},
+		ExpiresAt: time.Now().Add(time.Hour), URLs: payment.URLs{Notification: url}})
+	require.NoError(t, err)
+	p, err = b.payments.Transition(ctx, p.ID, payment.StatusCompleted, "", payment.ActorSandbox)
+	require.NoError(t, err)
+	return p
+}
+
+// waitStatus waits until the payment's only notification has status want.
+func (b *engineBundle) waitStatus(t *testing.T, paymentID string, want notify.Status) notify.Record {
+	t.Helper()
+	var rec notify.Record
+	require.Eventually(t, func() bool {
+		list, err := b.store.ListNotifications(context.Background(), notify.Filter{PaymentID: paymentID})
+		require.NoError(t, err)
+		if len(list) != 1 {
+			return false
+		}
+		rec = list[0]
+		return rec.Status == want
+	}, 20*time.Second, 10*time.Millisecond, "notification of %s never became %s (last %+v)", paymentID, want, rec.Status)
+	return rec
+}
+
+// receiver answers each request with the next status in answers (the last
+// repeats) and records the notification ids it saw.
+type receiver struct {
+	answers []int
+	mu      sync.Mutex
+	ids     []string
+	hits    atomic.Int32
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(rc.hits.Add(1)) - 1
+	rc.mu.Lock()
+	rc.ids = append(rc.ids, r.Header.Get("X-Pasarela-Notification-Id")+"|"+r.Header.Get("webhook-id"))
+	rc.mu.Unlock()
+	code := rc.answers[min(n, len(rc.answers)-1)]
+	if code == 0 { // simulate a hang past the deliverer's timeout
+		time.Sleep(time.Second)
+		code = 200
+	}
+	w.WriteHeader(code)
+}
+
+func TestDeliveredOnceOn200(t *testing.T) {
+	t.Parallel()
+
+	b := startEngine(t, notify.Schedule{50 * time.Millisecond})
+	rc := &receiver{answers: []int{200}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	p := b.complete(t, srv.URL)
+	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
+	require.Equal(t, 1, rec.Attempts)
+	time.Sleep(200 * time.Millisecond) // a duplicate delivery would show up by now
+	require.Equal(t, int32(1), rc.hits.Load())
+	require.Equal(t, rec.ID+"|"+rec.ID, rc.ids[0])
+}
+
+func TestRetriedAfterFailuresThenDelivered(t *testing.T) {
+	t.Parallel()
+
+	b := startEngine(t, notify.Schedule{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond})
+	// 500, then a hang past the timeout, then 200.
+	rc := &receiver{answers: []int{500, 0, 200}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	p := b.complete(t, srv.URL)
+	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
+	require.Equal(t, 3, rec.Attempts)
+	attempts, err := b.store.ListAttempts(context.Background(), rec.ID)
+	require.NoError(t, err)
+	require.Len(t, attempts, 3)
+	require.Equal(t, 500, attempts[0].StatusCode)
+	require.Zero(t, attempts[1].StatusCode)
+	require.NotEmpty(t, attempts[1].Error, "the timeout is recorded")
+	require.Equal(t, 200, attempts[2].StatusCode)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for _, id := range rc.ids {
+		require.Equal(t, rec.ID+"|"+rec.ID, id, "the id is stable across retries")
+	}
+}
+
+func TestConnectionRefusedThenDelivered(t *testing.T) {
+	t.Parallel()
+
+	// Reserve a port, close it: the first attempts are refused.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	b := startEngine(t, notify.Schedule{100 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
+		300 * time.Millisecond, 500 * time.Millisecond, time.Second, time.Second, time.Second})
+	p := b.complete(t, "http://"+addr+"/hook")
+	require.Eventually(t, func() bool {
+		list, _ := b.store.ListNotifications(context.Background(), notify.Filter{PaymentID: p.ID})
+		return len(list) == 1 && list[0].Attempts >= 1 && list[0].Status == notify.StatusFailed
+	}, 10*time.Second, 10*time.Millisecond)
+
+	rc := &receiver{answers: []int{200}}
+	ln, err = net.Listen("tcp", addr)
+	require.NoError(t, err)
+	srv := &http.Server{Handler: rc}
+	go srv.Serve(ln)
+	defer srv.Close()
+	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
+	attempts, err := b.store.ListAttempts(context.Background(), rec.ID)
+	require.NoError(t, err)
+	require.Contains(t, attempts[0].Error, "refused")
+}
+
+func TestGoneStopsRetries(t *testing.T) {
+	t.Parallel()
+
+	b := startEngine(t, notify.Schedule{20 * time.Millisecond, 20 * time.Millisecond, 20 * time.Millisecond})
+	rc := &receiver{answers: []int{410}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	p := b.complete(t, srv.URL)
+	rec := b.waitStatus(t, p.ID, notify.StatusGone)
+	time.Sleep(200 * time.Millisecond)
+	require.Equal(t, int32(1), rc.hits.Load())
+	require.Equal(t, 410, rec.LastStatusCode)
+}
+
+func TestDeadAfterScheduleThenResend(t *testing.T) {
+	t.Parallel()
+
+	b := startEngine(t, notify.Schedule{20 * time.Millisecond, 20 * time.Millisecond})
+	rc := &receiver{answers: []int{503, 503, 503, 200}}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	p := b.complete(t, srv.URL)
+	rec := b.waitStatus(t, p.ID, notify.StatusDead)
+	require.Equal(t, 3, rec.Attempts, "first attempt plus one per scheduled retry")
+
+	// Dead rows stay; a resend delivers and keeps the history.
+	require.NoError(t, b.store.Requeue(context.Background(), rec.ID))
+	rec = b.waitStatus(t, p.ID, notify.StatusDelivered)
+	require.Equal(t, 4, rec.Attempts)
+}
+
+func TestSlowMerchantDoesNotDelayOthers(t *testing.T) {
+	t.Parallel()
+
+	b := startEngine(t, notify.Schedule{time.Second})
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	}))
+	defer slow.Close()
+	defer close(release)
+	fast := &receiver{answers: []int{200}}
+	fastSrv := httptest.NewServer(fast)
+	defer fastSrv.Close()
+
+	for range 30 { // more than the slow host's slots
+		b.complete(t, slow.URL)
+	}
+	var fastIDs []string
+	for range 5 {
+		fastIDs = append(fastIDs, b.complete(t, fastSrv.URL).ID)
+	}
+	for _, id := range fastIDs {
+		b.waitStatus(t, id, notify.StatusDelivered)
+	}
+	require.Equal(t, int32(5), fast.hits.Load())
+}
