@@ -25,6 +25,9 @@ const (
 // Config is everything an operator can set; every field has a flag and a
 // PASARELA_* environment variable in the CLI.
 type Config struct {
+	// AdminToken lets an operator use the admin API for every merchant;
+	// empty disables operator access (merchants use their own API token).
+	AdminToken string
 	// DataDir holds the SQLite file, the master key and the sandbox
 	// credentials unless other paths are given.
 	DataDir string
@@ -127,6 +130,9 @@ func (c *Config) resolve() error {
 	}
 	if len(c.NotifySchedule) == 0 {
 		errs = append(errs, errors.New("--notify-schedule must list at least one wait"))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 32 {
+		errs = append(errs, errors.New("--admin-token must have at least 32 characters"))
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Listen

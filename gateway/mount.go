@@ -1,8 +1,11 @@
 package gateway
 
-import "github.com/pasarela/pasarela/server"
+import (
+	"github.com/pasarela/pasarela/dashboard"
+	"github.com/pasarela/pasarela/server"
+)
 
-// mount adds the dialects, payer pages and sandbox helpers to s.
+// mount adds the dialects, payer pages, admin API and sandbox helpers to s.
 func (g *Gateway) mount(s *server.Server) {
-	_ = s
+	dashboard.NewAdmin(g.Store, g.Merchants, g.Config.AdminToken, g.Log).Mount(s)
 }

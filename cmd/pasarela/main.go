@@ -58,7 +58,7 @@ PASARELA_FOO_BAR when the flag is not given.`,
 	pf.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json")
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
 
-	root.AddCommand(newServeCmd(&cfg), newMigrateCmd(&cfg), newMerchantCmd(&cfg), newPaymentCmd(&cfg))
+	root.AddCommand(newServeCmd(&cfg), newMigrateCmd(&cfg), newMerchantCmd(&cfg), newPaymentCmd(&cfg), newNotificationCmd(&cfg))
 	return root
 }
 
