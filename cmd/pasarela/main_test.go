@@ -69,9 +69,13 @@ func TestMerchantCreateJSONRoundTrip(t *testing.T) {
 	require.NotEqual(t, cm.ETpay.MerchantAPIToken, cm2.ETpay.MerchantAPIToken)
 	require.NotEqual(t, cm.PayRetailers.SecretKey, cm2.PayRetailers.SecretKey)
 
+	whsec, _, err := run(t, "merchant", "webhook-secret", cm.ID, "--data", data)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(whsec, "whsec_"), whsec)
+
 	// Invariant 5: no secret in clear anywhere in the database files.
 	requireNoPlaintext(t, data, cm.ETpay.MerchantAPIToken, cm.PayRetailers.SecretKey,
-		cm2.ETpay.MerchantAPIToken, cm2.PayRetailers.SecretKey)
+		cm2.ETpay.MerchantAPIToken, cm2.PayRetailers.SecretKey, strings.TrimSpace(whsec))
 }
 
 func TestBadFlagsAndConfig(t *testing.T) {

@@ -21,7 +21,7 @@ func newMerchantCmd(cfg *gateway.Config) *cobra.Command {
 		Long:  "Create and manage merchants. Works while a gateway is serving from the same data.",
 	}
 	cmd.AddCommand(newMerchantCreateCmd(cfg), newMerchantUpdateCmd(cfg), newMerchantListCmd(cfg),
-		newMerchantShowCmd(cfg), newMerchantRotateCmd(cfg))
+		newMerchantShowCmd(cfg), newMerchantRotateCmd(cfg), newMerchantWebhookSecretCmd(cfg))
 	return cmd
 }
 
@@ -240,4 +240,26 @@ func printMerchants(w io.Writer, ms []merchant.Merchant, asJSON, single bool) er
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\n", v.ID, v.Name, v.ETpayCode, v.ServiceID, v.Sandbox)
 	}
 	return tw.Flush()
+}
+
+func newMerchantWebhookSecretCmd(cfg *gateway.Config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "webhook-secret ID",
+		Short: "Print the merchant's Standard Webhooks secret (whsec_…) for verifying notifications",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withGateway(cmd.Context(), *cfg, cmd.ErrOrStderr(), func(g *gateway.Gateway) error {
+				m, err := g.Merchants.Get(cmd.Context(), args[0])
+				if err != nil {
+					return fmt.Errorf("merchant %s: %w", args[0], err)
+				}
+				secret, err := g.Merchants.WebhookSecret(m)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), secret)
+				return nil
+			})
+		},
+	}
 }
