@@ -123,6 +123,9 @@ func NewDeliverer(cfg Config) *Deliverer {
 	if !cfg.AllowPrivate {
 		dialer.Control = dialControl(false)
 	}
+	// HTTP/1.1 only: with a custom dialer and TLS config the transport does
+	// not try HTTP/2 (ForceAttemptHTTP2 is off), so header names go out in
+	// the case the dialect wrote them even over TLS.
 	transport := &http.Transport{
 		// No proxy, not even from the environment: the check above would
 		// then see the proxy's address instead of the merchant's.

@@ -5,6 +5,12 @@
 // the answer and says when to try again. Merchants learn payment results from
 // these requests, so the rules are biased towards never losing one: every
 // unclear answer is a retry, and giving up ([StatusDead]) keeps the row.
+//
+// A job-queue worker delivers one attempt per run: load the notification and
+// the merchant's webhook secret, call [Deliverer.Deliver] with the next
+// attempt number, then act on the [Outcome]: Deferred sent nothing (snooze
+// briefly, record nothing); otherwise store the [Attempt] and the status from
+// [StatusAfter], and on Retry wait [Schedule.NextRetry] before the next run.
 package notify
 
 import (
