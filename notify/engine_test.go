@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -39,21 +40,30 @@ const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 func startEngine(t *testing.T, schedule notify.Schedule) *engineBundle {
 	t.Helper()
+	return startEngineWith(t, schedule, 10*time.Millisecond, 20)
+}
+
+func startEngineTB(b *testing.B) *engineBundle {
+	return startEngineWith(b, notify.Schedule{time.Second}, 10*time.Millisecond, 100)
+}
+
+func startEngineWith(t testing.TB, schedule notify.Schedule, poll time.Duration, workers int) *engineBundle {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "n.db"))
 	require.NoError(t, err)
 	require.NoError(t, st.Migrate(ctx))
 	svc := payment.NewService(st)
 	svc.SetRenderer(payment.DialectETpay, urlRenderer{})
-	m := storetest.NewMerchant(t, st)
+	m := storetest.NewMerchantTB(t, st)
 	eng, err := notify.NewEngine(st.Driver(), notify.EngineConfig{
 		Deliverer: notify.NewDeliverer(notify.Config{AllowPrivate: true, Timeout: 300 * time.Millisecond, UserAgent: notify.UserAgent("test")}),
-		FetchPoll: 10 * time.Millisecond,
-		Log:       server.NewLogger(testWriter{t}, "text", 8),
+		FetchPoll: poll,
+		Log:       server.NewLogger(io.Discard, "text", 8),
 		Repo:      st,
 		Schedule:  schedule,
 		Secrets:   func(context.Context, string) ([]byte, error) { return []byte(whsec), nil },
-		Workers:   20,
+		Workers:   workers,
 	})
 	require.NoError(t, err)
 	require.NoError(t, eng.Start(ctx))
@@ -65,10 +75,6 @@ func startEngine(t *testing.T, schedule notify.Schedule) *engineBundle {
 	})
 	return &engineBundle{merchantID: m.ID, payments: svc, store: st}
 }
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // complete creates a payment notifying url and completes it.
 func (b *engineBundle) complete(t *testing.T, url string) payment.Payment {
