@@ -79,6 +79,7 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	}, []string{"from", "to"})
 	reg.MustRegister(transitions)
 	g.Payments.SetObserver(func(from, to payment.Status) { transitions.WithLabelValues(string(from), string(to)).Inc() })
+	g.setRenderers()
 	return g, nil
 }
 
@@ -104,10 +105,12 @@ func (g *Gateway) CheckMode(ctx context.Context) error {
 }
 
 // Handler builds the HTTP handler of the whole gateway.
-func (g *Gateway) Handler() http.Handler {
+func (g *Gateway) Handler() (http.Handler, error) {
 	s := server.New(g.Log, g.Registry, g.Store.Ready)
-	g.mount(s)
-	return s.Handler()
+	if err := g.mount(s); err != nil {
+		return nil, err
+	}
+	return s.Handler(), nil
 }
 
 // Serve runs the gateway on ln until ctx ends, then shuts down gracefully:
@@ -118,7 +121,9 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	s := server.New(g.Log, g.Registry, g.Store.Ready)
-	g.mount(s)
+	if err := g.mount(s); err != nil {
+		return err
+	}
 	hs := s.HTTPServer(ln.Addr().String())
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))

@@ -1,11 +1,63 @@
 package gateway
 
 import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/pasarela/pasarela/checkout"
 	"github.com/pasarela/pasarela/dashboard"
+	"github.com/pasarela/pasarela/notify"
+	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/payretailers"
+	"github.com/pasarela/pasarela/sandboxapi"
 	"github.com/pasarela/pasarela/server"
 )
 
+// setRenderers registers each dialect's notification format; every process
+// that changes payments (server, CLI) needs them.
+func (g *Gateway) setRenderers() {
+	g.Payments.SetRenderer(payment.DialectPayRetailers, payretailers.NewRenderer(g.Merchants))
+}
+
 // mount adds the dialects, payer pages, admin API and sandbox helpers to s.
-func (g *Gateway) mount(s *server.Server) {
+func (g *Gateway) mount(s *server.Server) error {
+	pr, err := payretailers.NewAPI(payretailers.Deps{
+		Keys: g.Keys, Log: g.Log, Merchants: g.Merchants, Notifications: notificationLister{g.Store},
+		Payments: g.Payments, PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(),
+		SessionTTL: g.Config.SessionTTL,
+	})
+	if err != nil {
+		return fmt.Errorf("PayRetailers API: %w", err)
+	}
+	pr.Mount(s)
+	s.Handle("GET "+checkout.AssetPrefix, checkout.Assets())
 	dashboard.NewAdmin(g.Store, g.Merchants, g.Config.AdminToken, g.Log).Mount(s)
+	if g.Config.Sandbox() {
+		s.Handle(sandboxapi.Pattern, sandboxapi.New(g.Payments, map[payment.Dialect]sandboxapi.Authenticator{
+			payment.DialectPayRetailers: payretailers.NewSandboxAuthenticator(g.Merchants),
+		}))
+	}
+	return nil
+}
+
+// notificationLister adapts the notification store to what PayRetailers'
+// notification/status call shows.
+type notificationLister struct{ repo notify.Repository }
+
+func (l notificationLister) ListNotifications(ctx context.Context, merchantID, paymentID string) ([]payretailers.NotificationRecord, error) {
+	recs, err := l.repo.ListNotifications(ctx, notify.Filter{MerchantID: merchantID, PaymentID: paymentID})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(recs) // the store lists newest first; the API shows oldest first
+	out := make([]payretailers.NotificationRecord, len(recs))
+	for i, r := range recs {
+		out[i] = payretailers.NotificationRecord{Attempts: r.Attempts, Body: r.Body, CreatedAt: r.CreatedAt,
+			Headers: r.Headers, ID: r.ID, LastStatusCode: r.LastStatusCode, Status: string(r.Status), URL: r.URL}
+		if r.NextAttemptAt != nil {
+			out[i].NextAttemptAt = *r.NextAttemptAt
+		}
+	}
+	return out, nil
 }

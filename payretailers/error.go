@@ -72,6 +72,7 @@ const (
 // Error codes, the "code" of an error response and the prefix of its
 // message.
 const (
+	CodeBodyTooLarge     = "BODY_TOO_LARGE"
 	CodeConflict         = "CONFLICT"
 	CodeFieldTooLong     = "FIELD_TOO_LONG"
 	CodeInternal         = "INTERNAL_ERROR"

@@ -1,0 +1,182 @@
+package payretailers
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pasarela/pasarela/checkout"
+	"github.com/pasarela/pasarela/keyring"
+	"github.com/pasarela/pasarela/merchant"
+	"github.com/pasarela/pasarela/payment"
+)
+
+// Routes of the dialect. The API accepts GET and POST alike because the
+// official PHP SDK sends every call as a GET with a JSON body (WIRE.md).
+const (
+	PathAuthToken          = "/api/v2/auth/token"
+	PathNotificationStatus = "/api/v2/notification/status"
+	PathPaymentCreate      = "/api/v2/payment/create"
+	PathPaymentMethods     = "/api/v2/payment/methods"
+	PathPaymentStatus      = "/api/v2/payment/status"
+	PathPaymentWebcheckout = "/api/v2/payment/webcheckout"
+	// PathPayForm is the Webcheckout HTML form a merchant's page posts.
+	PathPayForm = "/pay"
+)
+
+// HostedPagePattern is where the payer pays a PayRetailers payment: the
+// payment_method_url of payment/create and the redirectUrl of webcheckout
+// and POST /pay all point here. The path is the provider's own
+// ("https://gateway.payretailers.cl/pay-direct/<transaction_id>" in the
+// seed). The page reads the payment by its Ref; when Method is empty it
+// lets the payer choose one. The hosted pages serve GET on it.
+const HostedPagePattern = "/pay-direct/{transaction_id}"
+
+// HostedPageURL is the payer's page of a payment: publicURL (the gateway's
+// base, no trailing slash) + "/pay-direct/" + the transaction id.
+func HostedPageURL(publicURL, transactionID string) string {
+	return strings.TrimSuffix(publicURL, "/") + "/pay-direct/" + url.PathEscape(transactionID)
+}
+
+// MaxBodyBytes bounds a request body. Real calls are well under 4 KiB;
+// the gateway's own limit (1 MiB) is for every route, this one is the
+// dialect's.
+const MaxBodyBytes = 64 << 10
+
+// Default lifetimes of payments, used when Deps leaves them zero.
+const (
+	DefaultCashTTL    = 72 * time.Hour
+	DefaultSessionTTL = 30 * time.Minute
+)
+
+// Deps are what the API needs from the gateway.
+type Deps struct {
+	// CashTTL is how long a payment by a cash voucher (FamilyCash: boleto,
+	// oxxo, servipag) stays open: the payer pays at a counter, days later.
+	CashTTL time.Duration
+	// Keys derives the MAC keys of auth tokens and of the form pages'
+	// CSRF tokens; every node must have the same root.
+	Keys      keyring.Root
+	Log       *slog.Logger
+	Merchants *merchant.Service
+	// Notifications answers notification/status; nil makes that call
+	// answer INTERNAL_ERROR (and log why) until the store provides it.
+	Notifications NotificationLister
+	// Now is the clock of tokens and expiries; default time.Now.
+	Now      func() time.Time
+	Payments *payment.Service
+	// PublicURL is how payers and merchants reach the gateway (scheme,
+	// host, optional path; no trailing slash): the base of hosted-page
+	// and method-image URLs.
+	PublicURL string
+	// Sandbox shows the test-mode banner on the form's error page.
+	Sandbox bool
+	// SecureCookies marks page cookies Secure behind a TLS proxy.
+	SecureCookies bool
+	// SessionTTL is how long any other payment stays open.
+	SessionTTL time.Duration
+}
+
+// API serves the PayRetailers API v2 and the Webcheckout form. It holds no
+// per-request state and is safe for concurrent use; every node of a
+// cluster can serve any request, since auth tokens are verified, not
+// looked up.
+type API struct {
+	cashTTL       time.Duration
+	log           *slog.Logger
+	merchants     *merchant.Service
+	notifications NotificationLister
+	now           func() time.Time
+	pages         *checkout.Renderer
+	payments      *payment.Service
+	publicURL     string
+	sessionTTL    time.Duration
+	tokens        tokenIssuer
+}
+
+// NewAPI checks d and builds the API.
+func NewAPI(d Deps) (*API, error) {
+	var errs []error
+	if d.Payments == nil || d.Merchants == nil {
+		errs = append(errs, errors.New("payments and merchants are required"))
+	}
+	if len(d.Keys) < 32 {
+		errs = append(errs, errors.New("keys: a root of at least 32 bytes is required"))
+	}
+	if u, err := url.Parse(d.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("public URL must be an absolute http(s) URL, not %q", d.PublicURL))
+	}
+	if d.SessionTTL < 0 || d.CashTTL < 0 {
+		errs = append(errs, errors.New("TTLs must not be negative"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("payretailers: %w", err)
+	}
+	a := &API{
+		cashTTL: d.CashTTL, log: d.Log, merchants: d.Merchants, notifications: d.Notifications,
+		now: d.Now, payments: d.Payments, publicURL: strings.TrimSuffix(d.PublicURL, "/"),
+		sessionTTL: d.SessionTTL,
+	}
+	if a.cashTTL == 0 {
+		a.cashTTL = DefaultCashTTL
+	}
+	if a.sessionTTL == 0 {
+		a.sessionTTL = DefaultSessionTTL
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	a.tokens = tokenIssuer{key: d.Keys.Derive(authTokenPurpose)}
+	pages, err := newPages(d.Keys.Derive(pagesCSRFPurpose), a.log, d.Sandbox, d.SecureCookies)
+	if err != nil {
+		return nil, fmt.Errorf("payretailers: %w", err)
+	}
+	a.pages = pages
+	return a, nil
+}
+
+// Mount registers every route of the dialect on m (a *http.ServeMux or
+// the gateway's server). The form route must not sit behind
+// checkout.CrossOriginGuard: merchants' pages post it cross-site by design
+// (list "POST /pay" in its bypass if the guard wraps everything).
+func (a *API) Mount(m interface{ Handle(string, http.Handler) }) {
+	for pattern, h := range a.Routes() {
+		m.Handle(pattern, h)
+	}
+}
+
+// Routes returns the dialect's Go 1.22 routing patterns and handlers.
+func (a *API) Routes() map[string]http.Handler {
+	api := map[string]http.Handler{
+		PathAuthToken:          a.endpoint("auth/token", a.authToken),
+		PathNotificationStatus: a.endpoint("notification/status", a.notificationStatus),
+		PathPaymentCreate:      a.endpoint("payment/create", a.createPayment),
+		PathPaymentMethods:     a.endpoint("payment/methods", a.paymentMethods),
+		PathPaymentStatus:      a.endpoint("payment/status", a.paymentStatus),
+		PathPaymentWebcheckout: a.endpoint("payment/webcheckout", a.webcheckout),
+	}
+	routes := make(map[string]http.Handler, 2*len(api)+1)
+	for path, h := range api {
+		routes[http.MethodGet+" "+path] = h
+		routes[http.MethodPost+" "+path] = h
+	}
+	routes[http.MethodPost+" "+PathPayForm] = checkout.SecureHeaders(http.HandlerFunc(a.payForm))
+	return routes
+}
+
+// Pages is the renderer of the dialect's payer pages (so far the form's
+// error page); the hosted pages add theirs to the same embedded set.
+func (a *API) Pages() *checkout.Renderer { return a.pages }
+
+// Purposes of the keys derived from Deps.Keys.
+const (
+	authTokenPurpose = "payretailers/auth-token"
+	pagesCSRFPurpose = "payretailers/pages-csrf"
+)
