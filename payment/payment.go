@@ -97,6 +97,7 @@ type Event struct {
 const (
 	EventCreated       = "payment.created"
 	EventStatusChanged = "payment.status_changed"
+	EventUpdated       = "payment.updated"
 )
 
 // Notice is a message to the merchant caused by a status change, rendered by

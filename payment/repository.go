@@ -48,6 +48,10 @@ type Repository interface {
 	CreatePayment(ctx context.Context, p Payment, ev Event) error
 	// ApplyChange stores c or fails with ErrConflict, changing nothing.
 	ApplyChange(ctx context.Context, c Change) error
+	// UpdateDetails stores p's method, country, payer, extra and expiry
+	// and appends ev, when the payment is still at fromVersion and open;
+	// otherwise it fails with ErrConflict. The status does not change.
+	UpdateDetails(ctx context.Context, p Payment, fromVersion int64, ev Event) error
 	GetPayment(ctx context.Context, id string) (Payment, error)
 	// GetPaymentByRef finds a payment by Ref or AttemptRef.
 	GetPaymentByRef(ctx context.Context, ref string) (Payment, error)

@@ -176,6 +176,58 @@ func (s *Service) transition(ctx context.Context, p Payment, to Status, detail, 
 	return next, nil
 }
 
+// Details are what a payer may still choose on a created payment.
+type Details struct {
+	Country   string
+	ExpiresAt time.Time // zero keeps the expiry
+	Extra     map[string]string
+	Method    string
+	Payer     *Payer // nil keeps the payer
+}
+
+// UpdateDetails records the payer's choices (method, country, their data)
+// on a payment that is still created; an expiry can only move later (a
+// voucher lives longer than a card form). Concurrent updates: one wins.
+func (s *Service) UpdateDetails(ctx context.Context, id string, d Details, actor string) (Payment, error) {
+	p, err := s.repo.GetPayment(ctx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.Status != StatusCreated {
+		return Payment{}, &TransitionError{From: p.Status, To: StatusCreated}
+	}
+	next := p
+	if d.Method != "" {
+		next.Method = d.Method
+	}
+	if d.Country != "" {
+		next.Country = d.Country
+	}
+	if d.Payer != nil {
+		next.Payer = *d.Payer
+	}
+	if len(d.Extra) > 0 {
+		next.Extra = make(map[string]string, len(p.Extra)+len(d.Extra))
+		for k, v := range p.Extra {
+			next.Extra[k] = v
+		}
+		for k, v := range d.Extra {
+			next.Extra[k] = v
+		}
+	}
+	if d.ExpiresAt.After(p.ExpiresAt) {
+		next.ExpiresAt = d.ExpiresAt
+	}
+	now := s.now()
+	next.UpdatedAt = now
+	next.Version = p.Version + 1
+	ev := Event{Actor: actor, CreatedAt: now, Detail: "method=" + next.Method, From: p.Status, PaymentID: p.ID, To: p.Status, Type: EventUpdated}
+	if err := s.repo.UpdateDetails(ctx, next, p.Version, ev); err != nil {
+		return Payment{}, fmt.Errorf("updating payment %s: %w", p.ID, err)
+	}
+	return next, nil
+}
+
 // ExpireDue moves every open payment past its expiry to expired, with the
 // event and notification of any other change. Safe on several nodes at once:
 // a payment another node expired (or a payer completed) first is skipped.

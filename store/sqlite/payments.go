@@ -95,6 +95,27 @@ func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 	})
 }
 
+// UpdateDetails implements payment.Repository.
+func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersion int64, ev payment.Event) error {
+	payer, _, _, extra, err := encodeParts(p)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE payments
+			SET method = ?, country = ?, payer = ?, extra = ?, expires_at = ?, version = ?, updated_at = ?
+			WHERE id = ? AND version = ? AND status IN ('created', 'pending')`,
+			p.Method, p.Country, payer, extra, ms(p.ExpiresAt), p.Version, ms(p.UpdatedAt), p.ID, fromVersion)
+		if err != nil {
+			return fmt.Errorf("updating payment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return payment.ErrConflict
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
 // GetPayment implements payment.Repository.
 func (s *Store) GetPayment(ctx context.Context, id string) (payment.Payment, error) {
 	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("OrderPaidOnce", func(t *testing.T) { t.Parallel(); testOrderPaidOnce(t, open) })
 	t.Run("TerminalStatusesNeverChange", func(t *testing.T) { t.Parallel(); testTerminalGuard(t, open) })
 	t.Run("ListDue", func(t *testing.T) { t.Parallel(); testListDue(t, open) })
+	t.Run("UpdateDetails", func(t *testing.T) { t.Parallel(); testUpdateDetails(t, open) })
 	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("Keysets", func(t *testing.T) { t.Parallel(); testKeysets(t, open) })
 	t.Run("Ready", func(t *testing.T) { t.Parallel(); require.NoError(t, open(t).Ready(context.Background())) })
@@ -371,4 +372,35 @@ func testNotifications(t *testing.T, open Open) {
 	require.Equal(t, notify.StatusPending, rec.Status)
 	require.Equal(t, 2, rec.Attempts, "a resend keeps the attempt history")
 	require.ErrorIs(t, st.Requeue(ctx, "ntf_nope"), notify.ErrNotFound)
+}
+
+func testUpdateDetails(t *testing.T, open Open) {
+	ctx := context.Background()
+	st := open(t)
+	m := NewMerchant(t, st)
+	p := NewPayment(t, st, m, "OC-U")
+	next := p
+	next.Method, next.Country, next.Version = "servipag", "CL", 2
+	next.Payer.FirstName = "Ana"
+	next.Extra = map[string]string{"voucher": "1234"}
+	next.ExpiresAt = p.ExpiresAt.Add(72 * time.Hour)
+	ev := payment.Event{PaymentID: p.ID, Type: payment.EventUpdated, From: p.Status, To: p.Status, Actor: payment.ActorPayer, CreatedAt: p.CreatedAt}
+	require.NoError(t, st.UpdateDetails(ctx, next, 1, ev))
+	require.ErrorIs(t, st.UpdateDetails(ctx, next, 1, ev), payment.ErrConflict, "stale version")
+	got, err := st.GetPayment(ctx, p.ID)
+	require.NoError(t, err)
+	require.Equal(t, "servipag", got.Method)
+	require.Equal(t, "Ana", got.Payer.FirstName)
+	require.Equal(t, "1234", got.Extra["voucher"])
+	require.Equal(t, next.ExpiresAt, got.ExpiresAt)
+	require.Equal(t, payment.StatusCreated, got.Status)
+	events, err := st.ListEvents(ctx, p.ID)
+	require.NoError(t, err)
+	require.Len(t, events, 2)
+
+	done := Change(got, payment.StatusCompleted)
+	require.NoError(t, st.ApplyChange(ctx, done))
+	late := done.Payment
+	late.Method, late.Version = "webpay", done.Payment.Version+1
+	require.ErrorIs(t, st.UpdateDetails(ctx, late, done.Payment.Version, ev), payment.ErrConflict, "a final payment cannot change")
 }
