@@ -46,6 +46,8 @@ type Config struct {
 	// NotifyRescueAfter is when a delivery whose node died mid-attempt is
 	// run again.
 	NotifyRescueAfter time.Duration
+	// NotifyTimeout bounds one delivery attempt.
+	NotifyTimeout time.Duration
 	// NotifySchedule is the wait before each retry of a notification.
 	NotifySchedule notify.Schedule
 	// NotifyWorkers bounds concurrent deliveries per node.
@@ -76,6 +78,7 @@ func Defaults() Config {
 		NotifyPoll:        50 * time.Millisecond,
 		NotifyRescueAfter: 2 * time.Minute,
 		NotifySchedule:    notify.DefaultSchedule,
+		NotifyTimeout:     notify.DefaultTimeout,
 		NotifyWorkers:     50,
 		Version:           "dev",
 	}
@@ -122,8 +125,11 @@ func (c *Config) resolve() error {
 	if c.NotifyPoll < 5*time.Millisecond {
 		errs = append(errs, fmt.Errorf("--notify-poll must be at least 5ms, not %s", c.NotifyPoll))
 	}
-	if c.NotifyRescueAfter < 5*time.Second {
-		errs = append(errs, fmt.Errorf("--notify-rescue-after must be at least 5s, not %s", c.NotifyRescueAfter))
+	if c.NotifyTimeout < 100*time.Millisecond || c.NotifyTimeout > time.Minute {
+		errs = append(errs, fmt.Errorf("--notify-timeout must be between 100ms and 1m, not %s", c.NotifyTimeout))
+	}
+	if min := 2*c.NotifyTimeout + 5*time.Second; c.NotifyRescueAfter <= min {
+		errs = append(errs, fmt.Errorf("--notify-rescue-after must exceed 2 x --notify-timeout + 5s (%s), not %s", min, c.NotifyRescueAfter))
 	}
 	if c.NotifyWorkers < 1 || c.NotifyWorkers > 1000 {
 		errs = append(errs, fmt.Errorf("--notify-workers must be between 1 and 1000, not %d", c.NotifyWorkers))

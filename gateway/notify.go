@@ -37,6 +37,8 @@ func (g *Gateway) notificationEngine() (engine, error) {
 			UserAgent:    notify.UserAgent(g.Config.Version),
 			AllowPrivate: g.Config.Sandbox(), // merchants test against localhost
 			Metrics:      metrics,
+			SlotWait:     min(notify.DefaultSlotWait, g.Config.NotifyTimeout),
+			Timeout:      g.Config.NotifyTimeout,
 		}),
 		FetchPoll:   g.Config.NotifyPoll,
 		Log:         g.Log,
@@ -44,6 +46,7 @@ func (g *Gateway) notificationEngine() (engine, error) {
 		Repo:        g.Store,
 		Schedule:    g.Config.NotifySchedule,
 		Secrets:     g.webhookSecret,
+		Timeout:     g.Config.NotifyTimeout,
 		Workers:     g.Config.NotifyWorkers,
 	}
 	switch st := g.Store.(type) {

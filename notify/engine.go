@@ -29,9 +29,16 @@ type EngineConfig struct {
 	Repo        Repository
 	Schedule    Schedule
 	Secrets     SecretFunc
+	// Timeout bounds one HTTP attempt (the Deliverer's own Timeout); the
+	// job's timeout is derived from it.
+	Timeout time.Duration
 	// Workers bounds concurrent deliveries on this node.
 	Workers int
 }
+
+// jobTimeout leaves room for a wait on a busy destination, one attempt and
+// the store writes around it.
+func (c EngineConfig) jobTimeout() time.Duration { return 2*c.Timeout + 5*time.Second }
 
 // Engine runs delivery jobs on one node; several nodes may run one each on
 // a shared database: River hands each job to one worker at a time.
@@ -47,8 +54,14 @@ func NewEngine[TTx any](driver riverdriver.Driver[TTx], cfg EngineConfig) (*Engi
 	if cfg.FetchPoll <= 0 {
 		cfg.FetchPoll = 50 * time.Millisecond
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
 	if cfg.RescueAfter <= 0 {
 		cfg.RescueAfter = 2 * time.Minute
+	}
+	if cfg.RescueAfter <= cfg.jobTimeout() {
+		return nil, fmt.Errorf("rescue-after (%s) must exceed the job timeout (%s = 2 x delivery timeout + 5s)", cfg.RescueAfter, cfg.jobTimeout())
 	}
 	if len(cfg.Schedule) == 0 {
 		cfg.Schedule = DefaultSchedule
@@ -60,6 +73,7 @@ func NewEngine[TTx any](driver riverdriver.Driver[TTx], cfg EngineConfig) (*Engi
 	client, err := river.NewClient(driver, &river.Config{
 		FetchCooldown:        cfg.FetchPoll,
 		FetchPollInterval:    cfg.FetchPoll,
+		JobTimeout:           cfg.jobTimeout(),
 		Logger:               cfg.Log,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		RescueStuckJobsAfter: cfg.RescueAfter,
@@ -83,7 +97,7 @@ type worker struct {
 }
 
 // Timeout leaves room for waiting on a busy destination plus one attempt.
-func (w *worker) Timeout(*river.Job[DeliverArgs]) time.Duration { return time.Minute }
+func (w *worker) Timeout(*river.Job[DeliverArgs]) time.Duration { return w.cfg.jobTimeout() }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	rec, err := w.cfg.Repo.GetNotification(ctx, job.Args.NotificationID)

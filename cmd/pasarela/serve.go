@@ -35,6 +35,7 @@ SIGINT or SIGTERM stops accepting connections, finishes in-flight requests and e
 	f.DurationVar(&cfg.ExpirySweep, "expiry-sweep", cfg.ExpirySweep, "how often expired payments are swept")
 	f.StringVar(&cfg.AdminToken, "admin-token", "", "operator token for the admin API (at least 32 characters); merchants use their own API token")
 	f.Var(&cfg.NotifySchedule, "notify-schedule", "waits before each notification retry, comma-separated; the notification is dead after the last")
+	f.DurationVar(&cfg.NotifyTimeout, "notify-timeout", cfg.NotifyTimeout, "timeout of one notification delivery attempt")
 	f.IntVar(&cfg.NotifyWorkers, "notify-workers", cfg.NotifyWorkers, "concurrent notification deliveries on this node")
 	f.DurationVar(&cfg.NotifyPoll, "notify-poll", cfg.NotifyPoll, "how often idle notification workers look for new jobs")
 	f.DurationVar(&cfg.NotifyRescueAfter, "notify-rescue-after", cfg.NotifyRescueAfter, "retry a delivery whose node died mid-attempt after this long")
