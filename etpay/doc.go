@@ -1,0 +1,17 @@
+// Package etpay is the wire layer of the ETpay dialect: the exact bytes
+// pasarela reads from and writes to merchants that integrate with ETpay
+// (Chilean pay-by-bank, plus its Mexican SPEI/CoDi variant), and nothing
+// else. It parses POST /session/initialize and POST
+// /merchant/check_payment_status leniently, the way real merchant SDKs send
+// them, validates them strictly with errors in the dialect's own shape,
+// knows the bank catalogue and Chilean RUTs, signs and verifies the result
+// JWT, and builds the payer's result URL. It has no database, no routing
+// and no state.
+//
+// Facts and decisions come from WIRE.md ("ETpay dialect") and the seed
+// documents 000–002; where the code decides something the spec leaves
+// open, the comment on that code says so.
+//
+// Money is never a float here: order_amount is parsed from the literal
+// text of the JSON value into an int64 and never passes through float64.
+package etpay
