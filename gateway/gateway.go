@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/pasarela/pasarela/etpay"
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payment"
@@ -32,6 +33,8 @@ type Gateway struct {
 	Payments *payment.Service
 	Registry *prometheus.Registry
 	Store    store.Store
+
+	etpay *etpay.API
 }
 
 // Open opens the data of cfg and applies pending migrations, so every
@@ -79,7 +82,10 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	}, []string{"from", "to"})
 	reg.MustRegister(transitions)
 	g.Payments.SetObserver(func(from, to payment.Status) { transitions.WithLabelValues(string(from), string(to)).Inc() })
-	g.setRenderers()
+	if err := g.setDialects(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return g, nil
 }
 

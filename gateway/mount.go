@@ -7,6 +7,7 @@ import (
 
 	"github.com/pasarela/pasarela/checkout"
 	"github.com/pasarela/pasarela/dashboard"
+	"github.com/pasarela/pasarela/etpay"
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/payretailers"
@@ -14,14 +15,26 @@ import (
 	"github.com/pasarela/pasarela/server"
 )
 
-// setRenderers registers each dialect's notification format; every process
-// that changes payments (server, CLI) needs them.
-func (g *Gateway) setRenderers() {
+// setDialects builds the ETpay API and registers each dialect's
+// notification format; every process that changes payments (server, CLI)
+// needs them.
+func (g *Gateway) setDialects() error {
+	et, err := etpay.NewAPI(etpay.Deps{
+		Log: g.Log, Merchants: g.Merchants, Payments: g.Payments, Prefix: g.Config.ETpayPrefix,
+		PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(), Sealer: g.Keyring, SessionTTL: g.Config.SessionTTL,
+	})
+	if err != nil {
+		return err
+	}
+	g.etpay = et
+	g.Payments.SetRenderer(payment.DialectETpay, et)
 	g.Payments.SetRenderer(payment.DialectPayRetailers, payretailers.NewRenderer(g.Merchants))
+	return nil
 }
 
 // mount adds the dialects, payer pages, admin API and sandbox helpers to s.
 func (g *Gateway) mount(s *server.Server) error {
+	g.etpay.Mount(s)
 	pr, err := payretailers.NewAPI(payretailers.Deps{
 		Keys: g.Keys, Log: g.Log, Merchants: g.Merchants, Notifications: notificationLister{g.Store},
 		Payments: g.Payments, PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(),
@@ -35,6 +48,7 @@ func (g *Gateway) mount(s *server.Server) error {
 	dashboard.NewAdmin(g.Store, g.Merchants, g.Config.AdminToken, g.Log).Mount(s)
 	if g.Config.Sandbox() {
 		s.Handle(sandboxapi.Pattern, sandboxapi.New(g.Payments, map[payment.Dialect]sandboxapi.Authenticator{
+			payment.DialectETpay:        g.etpay.SandboxAuthenticator(),
 			payment.DialectPayRetailers: payretailers.NewSandboxAuthenticator(g.Merchants),
 		}))
 	}
