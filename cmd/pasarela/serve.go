@@ -85,10 +85,12 @@ Sandbox merchant %q (%s)
   (also in %s)
 
 Create a payment:
-  curl -s %s/session/initialize -d '{"merchant_code":"%s","merchant_api_token":"%s","merchant_order_id":"order-1","order_amount":50000}'
+  curl -s %s/session/initialize -d '{"merchant_code":"%s","merchant_api_token":"%s","merchant_order_id":"order-'$(date +%%s)'","order_amount":50000}'
+
+Open the "token" it returns in a browser: %s/session/<token>
 
 `, version, g.ETpayURL(), g.PayRetailersURL(), g.Config.PublicURL,
 		cm.Name, cm.ID, cm.ETpay.MerchantCode, cm.ETpay.MerchantAPIToken,
 		cm.PayRetailers.ServiceID, cm.PayRetailers.SecretKey, g.Config.DataDir+"/sandbox-credentials.json",
-		g.ETpayURL(), cm.ETpay.MerchantCode, cm.ETpay.MerchantAPIToken)
+		g.ETpayURL(), cm.ETpay.MerchantCode, cm.ETpay.MerchantAPIToken, g.ETpayURL())
 }
