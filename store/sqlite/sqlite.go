@@ -37,6 +37,7 @@ type Store struct {
 	path    string
 	read    *sql.DB
 	river   *river.Client[*sql.Tx]
+	stmts   stmtCache
 	stop    chan struct{}
 	stopped chan struct{}
 	write   *sql.DB
@@ -102,6 +103,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stop)
 	<-s.stopped
+	s.stmts.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
