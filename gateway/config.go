@@ -28,6 +28,12 @@ type Config struct {
 	// AdminToken lets an operator use the admin API for every merchant;
 	// empty disables operator access (merchants use their own API token).
 	AdminToken string
+	// DBMaxConns, DBMinConns, DBMaxConnLifetime and DBMaxConnIdleTime set
+	// the PostgreSQL pool of this node (zero: defaults).
+	DBMaxConnIdleTime time.Duration
+	DBMaxConnLifetime time.Duration
+	DBMaxConns        int32
+	DBMinConns        int32
 	// DataDir holds the SQLite file, the master key and the sandbox
 	// credentials unless other paths are given.
 	DataDir string

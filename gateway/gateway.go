@@ -20,6 +20,7 @@ import (
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/server"
 	"github.com/pasarela/pasarela/store"
+	"github.com/pasarela/pasarela/store/postgres"
 )
 
 // Gateway is an opened gateway: its data and services, ready to serve.
@@ -52,7 +53,10 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key %s: %w", cfg.MasterKeyFile, err)
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Postgres: postgres.Options{
+		MaxConnIdleTime: cfg.DBMaxConnIdleTime, MaxConnLifetime: cfg.DBMaxConnLifetime,
+		MaxConns: cfg.DBMaxConns, MinConns: cfg.DBMinConns,
+	}})
 	if err != nil {
 		return nil, err
 	}

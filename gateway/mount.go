@@ -22,6 +22,7 @@ func (g *Gateway) setDialects() error {
 	et, err := etpay.NewAPI(etpay.Deps{
 		Log: g.Log, Merchants: g.Merchants, Payments: g.Payments, Prefix: g.Config.ETpayPrefix,
 		PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(), Sealer: g.Keyring, SessionTTL: g.Config.SessionTTL,
+		CSRFKey: g.Keys.Derive("etpay/csrf"), SandboxBankKey: g.Keys.Derive("sandbox/bank"),
 	})
 	if err != nil {
 		return err

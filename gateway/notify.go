@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pasarela/pasarela/notify"
+	"github.com/pasarela/pasarela/store/postgres"
 	"github.com/pasarela/pasarela/store/sqlite"
 )
 
@@ -51,6 +52,8 @@ func (g *Gateway) notificationEngine() (engine, error) {
 	}
 	switch st := g.Store.(type) {
 	case *sqlite.Store:
+		return notify.NewEngine(st.Driver(), cfg)
+	case *postgres.Store:
 		return notify.NewEngine(st.Driver(), cfg)
 	default:
 		return nil, fmt.Errorf("no notification engine for store %T", g.Store)

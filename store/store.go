@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/store/postgres"
 	"github.com/pasarela/pasarela/store/sqlite"
 )
 
@@ -32,13 +34,21 @@ type Store interface {
 }
 
 var _ Store = (*sqlite.Store)(nil)
+var _ Store = (*postgres.Store)(nil)
+
+// Options tune the engines; zero values take each engine's defaults.
+type Options struct {
+	// Postgres sets the PostgreSQL pool (and, in tests, the schema).
+	Postgres postgres.Options
+}
 
 // Open opens the database named by a URL: sqlite:///path/to/file.db (or
-// sqlite:relative/path.db) for the embedded engine.
-func Open(ctx context.Context, databaseURL string) (Store, error) {
+// sqlite:relative/path.db) for the embedded engine, postgres://… for
+// PostgreSQL. Errors never repeat the URL: it may carry a password.
+func Open(ctx context.Context, databaseURL string, opts Options) (Store, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("database URL: %w", err)
+		return nil, errors.New("database URL is not a valid URL")
 	}
 	switch u.Scheme {
 	case "sqlite", "sqlite3":
@@ -50,12 +60,16 @@ func Open(ctx context.Context, databaseURL string) (Store, error) {
 			path = u.Host + path // sqlite://relative/file.db
 		}
 		if strings.TrimSpace(path) == "" {
-			return nil, fmt.Errorf("database URL %q names no file", databaseURL)
+			return nil, fmt.Errorf("database URL %q names no file", u.Redacted())
 		}
 		return sqlite.Open(ctx, path)
 	case "postgres", "postgresql":
-		return nil, fmt.Errorf("database URL: PostgreSQL support is not built yet (issue 7)")
+		st, err := postgres.Open(ctx, databaseURL, opts.Postgres)
+		if err != nil {
+			return nil, err // not a typed nil inside a non-nil Store
+		}
+		return st, nil
 	default:
-		return nil, fmt.Errorf("database URL %q: scheme must be sqlite or postgres", databaseURL)
+		return nil, fmt.Errorf("database URL scheme must be sqlite or postgres, not %q", u.Scheme)
 	}
 }

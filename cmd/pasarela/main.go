@@ -55,6 +55,10 @@ PASARELA_FOO_BAR when the flag is not given.`,
 	pf.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the SQLite database, master key and sandbox credentials")
 	pf.StringVar(&cfg.DatabaseURL, "database-url", "", "database URL: sqlite:///path/file.db or postgres://… (default: SQLite in --data)")
 	pf.StringVar(&cfg.MasterKeyFile, "master-key-file", "", "file holding the master key that wraps every other key (default: master.key in --data); created with mode 0600 when missing")
+	pf.Int32Var(&cfg.DBMaxConns, "db-max-conns", 0, "PostgreSQL: most connections this node opens (default 20, or pool_max_conns in the URL)")
+	pf.Int32Var(&cfg.DBMinConns, "db-min-conns", 0, "PostgreSQL: connections kept open while idle")
+	pf.DurationVar(&cfg.DBMaxConnLifetime, "db-max-conn-lifetime", 0, "PostgreSQL: recycle connections after this long (default 1h)")
+	pf.DurationVar(&cfg.DBMaxConnIdleTime, "db-max-conn-idle-time", 0, "PostgreSQL: close connections idle this long (default 30m)")
 	pf.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json")
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
 
