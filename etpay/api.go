@@ -3,12 +3,18 @@ package etpay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
+	"github.com/pasarela/pasarela/checkout"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/rail"
+	"github.com/pasarela/pasarela/rail/sandbox"
 	"github.com/pasarela/pasarela/token"
 )
 
@@ -20,26 +26,49 @@ type Sealer interface {
 
 // Deps are what the ETpay dialect needs from the gateway.
 type Deps struct {
+	// Bank is the pay-by-bank network behind the payer's funnel. When nil
+	// in sandbox mode, the simulated bank keyed by SandboxBankKey serves
+	// every bank code; when nil in production the funnel stops at the bank
+	// login with a clean 503 page (no real bank is connected yet).
+	Bank rail.Bank
+	// CSRFKey keys the funnel's form tokens: at least 32 bytes, the same on
+	// every node (the gateway derives it as Keys.Derive("etpay/csrf")).
+	CSRFKey   []byte
 	Log       *slog.Logger
 	Merchants *merchant.Service
-	Payments  *payment.Service
+	// Now is the funnel's clock, for expiry and bank authorizations;
+	// default time.Now.
+	Now      func() time.Time
+	Payments *payment.Service
+	// PendingDelay is how long the sandbox bank takes to confirm a transfer
+	// approved with the "pending" password: what the gateway's sweeper
+	// passes to ConfirmPendingBankTransfers. Default 10 seconds.
+	PendingDelay time.Duration
 	// Prefix is the path prefix of every route ("" or like "/sandbox"), so
 	// api_url and pmt_url may carry one.
 	Prefix string
 	// PublicURL is the gateway's base URL (scheme, host, optional path).
-	PublicURL  string
-	Sandbox    bool
-	Sealer     Sealer
-	SessionTTL time.Duration
+	PublicURL string
+	Sandbox   bool
+	// SandboxBankKey keys the simulated bank's authorizations in sandbox
+	// mode (the gateway derives it as Keys.Derive("sandbox/bank")).
+	SandboxBankKey []byte
+	Sealer         Sealer
+	SessionTTL     time.Duration
 	// TermsURL is what terms_url answers; default the gateway's own page.
 	TermsURL string
 }
 
-// API serves the merchant side of ETpay: session creation and status
-// queries. It keeps no state between requests, so any node can serve any
-// request.
+// API serves ETpay: the merchant side (session creation and status
+// queries) and the payer's funnel (funnel.go). It keeps no state between
+// requests, so any node can serve any request.
 type API struct {
 	d Deps
+	// pages renders the funnel in checkout's layout.
+	pages *checkout.Renderer
+	// publicPath is the path of PublicURL ("" or like "/pay"): the payer's
+	// browser sees it before Prefix when a proxy strips it.
+	publicPath string
 }
 
 // NewAPI returns the ETpay API.
@@ -53,13 +82,31 @@ func NewAPI(d Deps) (*API, error) {
 	if d.TermsURL == "" {
 		d.TermsURL = d.PublicURL + d.Prefix + "/terms"
 	}
-	return &API{d: d}, nil
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.PendingDelay <= 0 {
+		d.PendingDelay = 10 * time.Second
+	}
+	if d.Bank == nil && d.Sandbox && len(d.SandboxBankKey) > 0 {
+		d.Bank = sandbox.NewBank(d.SandboxBankKey)
+	}
+	u, err := url.Parse(d.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("etpay: public URL: %w", err)
+	}
+	pages, err := newPages(d.CSRFKey, d.Log, d.Sandbox, strings.HasPrefix(d.PublicURL, "https://"))
+	if err != nil {
+		return nil, fmt.Errorf("etpay: funnel pages: %w", err)
+	}
+	return &API{d: d, pages: pages, publicPath: strings.TrimSuffix(u.Path, "/")}, nil
 }
 
-// Mount registers the API routes on m.
+// Mount registers the API routes and the payer's funnel on m.
 func (a *API) Mount(m interface{ Handle(string, http.Handler) }) {
 	m.Handle("POST "+a.d.Prefix+"/session/initialize", http.HandlerFunc(a.initialize))
 	m.Handle("POST "+a.d.Prefix+"/merchant/check_payment_status", http.HandlerFunc(a.checkStatus))
+	a.mountFunnel(m)
 }
 
 // FunnelURL is where the payer goes for a session: {pmt_url}/session/{token}.

@@ -54,8 +54,8 @@ func setupAPI(t *testing.T, prefix string) *apiBundle {
 	require.NoError(t, err)
 	log := server.NewLogger(io.Discard, "text", 0)
 	srv := httptest.NewUnstartedServer(nil)
-	b.api, err = etpay.NewAPI(etpay.Deps{Log: log, Merchants: ms, Payments: b.payments, Prefix: prefix,
-		PublicURL: "http://" + srv.Listener.Addr().String(), Sandbox: true, Sealer: kr})
+	b.api, err = etpay.NewAPI(etpay.Deps{CSRFKey: []byte("etpay-api-test-csrf-key-0123456789"), Log: log, Merchants: ms,
+		Payments: b.payments, Prefix: prefix, PublicURL: "http://" + srv.Listener.Addr().String(), Sandbox: true, Sealer: kr})
 	require.NoError(t, err)
 	b.payments.SetRenderer(payment.DialectETpay, b.api)
 	s := server.New(log, prometheus.NewRegistry(), st.Ready)

@@ -62,6 +62,9 @@ type Config struct {
 	// database host in production.
 	MasterKeyFile string
 	Mode          string
+	// PreviousMasterKeyFile is the master key being rotated away: keysets
+	// still wrapped by it open during a rotation (never created).
+	PreviousMasterKeyFile string
 	// PublicURL is how payers and merchants reach the gateway (scheme, host
 	// and optional path), used in URLs the gateway hands out.
 	PublicURL string

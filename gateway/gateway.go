@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/tink-crypto/tink-go/v2/tink"
 
 	"github.com/pasarela/pasarela/etpay"
 	"github.com/pasarela/pasarela/keyring"
@@ -21,6 +23,7 @@ import (
 	"github.com/pasarela/pasarela/server"
 	"github.com/pasarela/pasarela/store"
 	"github.com/pasarela/pasarela/store/postgres"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Gateway is an opened gateway: its data and services, ready to serve.
@@ -34,6 +37,8 @@ type Gateway struct {
 	Payments *payment.Service
 	Registry *prometheus.Registry
 	Store    store.Store
+	// Vault keeps enrolled cards (OneClick).
+	Vault *vault.Vault
 
 	etpay *etpay.API
 }
@@ -53,6 +58,19 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key %s: %w", cfg.MasterKeyFile, err)
 	}
+	var previous []tink.AEAD
+	if cfg.PreviousMasterKeyFile != "" {
+		// Only read, never created: it is the key being rotated away.
+		raw, err := os.ReadFile(cfg.PreviousMasterKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--previous-master-key-file: %w", err)
+		}
+		old, err := keyring.ParseMasterKey(raw)
+		if err != nil {
+			return nil, fmt.Errorf("--previous-master-key-file: %w", err)
+		}
+		previous = append(previous, old)
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Postgres: postgres.Options{
 		MaxConnIdleTime: cfg.DBMaxConnIdleTime, MaxConnLifetime: cfg.DBMaxConnLifetime,
 		MaxConns: cfg.DBMaxConns, MinConns: cfg.DBMinConns,
@@ -64,7 +82,12 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 		st.Close()
 		return nil, err
 	}
-	kr, err := keyring.Open(ctx, st, "secrets", master)
+	kr, err := keyring.Open(ctx, st, keyring.SecretsKeyset, master, previous...)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	vkr, err := keyring.Open(ctx, st, vault.KeysetName, master, previous...)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -74,10 +97,15 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 		st.Close()
 		return nil, err
 	}
+	vlt, err := vault.New(st, vkr, root.Derive(vault.FingerprintPurpose))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	g := &Gateway{
-		Config: cfg, Keyring: kr, Keys: root, Log: log, Merchants: merchant.NewService(st, kr),
+		Config: cfg, Keyring: kr, Keys: root, Log: log, Vault: vlt, Merchants: merchant.NewService(st, kr),
 		Payments: payment.NewService(st), Registry: reg, Store: st,
 	}
 	transitions := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -205,6 +233,15 @@ func (g *Gateway) sweep(ctx context.Context) {
 		}
 		if n > 0 {
 			g.Log.Info("expired payments", "count", n)
+		}
+		if !g.Config.Sandbox() {
+			continue
+		}
+		// The sandbox banks "confirm later" the transfers they left pending.
+		if n, err := g.etpay.ConfirmPendingBankTransfers(ctx, g.etpay.PendingDelay()); err != nil && ctx.Err() == nil {
+			g.Log.Error("confirming sandbox bank transfers", "err", err)
+		} else if n > 0 {
+			g.Log.Info("confirmed sandbox bank transfers", "dialect", "etpay", "count", n)
 		}
 	}
 }

@@ -44,18 +44,25 @@ type Keyring struct {
 
 // Open loads (or, the first time, creates) the keyset named name from st,
 // unwrapping it with master.
-func Open(ctx context.Context, st Store, name string, master tink.AEAD) (*Keyring, error) {
+//
+// previous are older master keys tried, in order, when master cannot unwrap
+// the keyset. They exist for master key rotation: nodes restarted with the
+// new key as master and the old one as previous keep starting whether or
+// not `pasarela vault rotate-key` has re-wrapped this keyset yet. Open never
+// re-wraps a keyset itself: a node given a wrong master key would otherwise
+// lock every other node out. A new keyset is always wrapped with master.
+func Open(ctx context.Context, st Store, name string, master tink.AEAD, previous ...tink.AEAD) (*Keyring, error) {
 	wrapped, err := st.GetKeyset(ctx, name)
 	if errors.Is(err, ErrNoKeyset) {
 		h, herr := keyset.NewHandle(aead.AES256GCMKeyTemplate())
 		if herr != nil {
 			return nil, fmt.Errorf("creating keyset: %w", herr)
 		}
-		var buf bytes.Buffer
-		if werr := h.WriteWithAssociatedData(keyset.NewBinaryWriter(&buf), master, []byte(keysetAAD)); werr != nil {
+		fresh, werr := wrap(h, master)
+		if werr != nil {
 			return nil, fmt.Errorf("wrapping keyset: %w", werr)
 		}
-		if perr := st.PutKeysetIfAbsent(ctx, name, buf.Bytes()); perr != nil {
+		if perr := st.PutKeysetIfAbsent(ctx, name, fresh); perr != nil {
 			return nil, fmt.Errorf("storing keyset: %w", perr)
 		}
 		wrapped, err = st.GetKeyset(ctx, name)
@@ -63,7 +70,7 @@ func Open(ctx context.Context, st Store, name string, master tink.AEAD) (*Keyrin
 	if err != nil {
 		return nil, fmt.Errorf("loading keyset %s: %w", name, err)
 	}
-	h, err := keyset.ReadWithAssociatedData(keyset.NewBinaryReader(bytes.NewReader(wrapped)), master, []byte(keysetAAD))
+	h, _, err := unwrap(wrapped, append([]tink.AEAD{master}, previous...)...)
 	if err != nil {
 		return nil, fmt.Errorf("unwrapping keyset %s (wrong master key?): %w", name, err)
 	}
@@ -72,6 +79,35 @@ func Open(ctx context.Context, st Store, name string, master tink.AEAD) (*Keyrin
 		return nil, fmt.Errorf("keyset %s: %w", name, err)
 	}
 	return &Keyring{aead: a}, nil
+}
+
+// wrap serialises h encrypted by master. Never call keyset's Write with a
+// nil master: tink panics.
+func wrap(h *keyset.Handle, master tink.AEAD) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := h.WriteWithAssociatedData(keyset.NewBinaryWriter(&buf), master, []byte(keysetAAD)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// unwrap opens wrapped with the first of masters that can, and says which.
+func unwrap(wrapped []byte, masters ...tink.AEAD) (*keyset.Handle, int, error) {
+	var errs []error
+	for i, m := range masters {
+		if m == nil {
+			continue
+		}
+		h, err := keyset.ReadWithAssociatedData(keyset.NewBinaryReader(bytes.NewReader(wrapped)), m, []byte(keysetAAD))
+		if err == nil {
+			return h, i, nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return nil, -1, errors.New("no master key given")
+	}
+	return nil, -1, errors.Join(errs...)
 }
 
 // Seal encrypts plaintext bound to associatedData.
@@ -92,33 +128,52 @@ const masterKeyPrefix = "pasarela-master-key-v1:"
 func LoadOrCreateMasterKey(path string) (tink.AEAD, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("creating master key directory: %w", err)
+		a, gerr := GenerateMasterKeyFile(path)
+		if errors.Is(gerr, os.ErrExist) { // another process won the race
+			return LoadOrCreateMasterKey(path)
 		}
-		content := masterKeyPrefix + base64.StdEncoding.EncodeToString(token.Bytes(32)) + "\n"
-		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if ferr != nil {
-			if errors.Is(ferr, os.ErrExist) { // another process won the race
-				return LoadOrCreateMasterKey(path)
-			}
-			return nil, fmt.Errorf("creating master key file: %w", ferr)
-		}
-		if _, werr := f.WriteString(content); werr != nil {
-			f.Close()
-			return nil, fmt.Errorf("writing master key file: %w", werr)
-		}
-		if serr := f.Sync(); serr != nil {
-			f.Close()
-			return nil, fmt.Errorf("syncing master key file: %w", serr)
-		}
-		if cerr := f.Close(); cerr != nil {
-			return nil, cerr
-		}
-		raw = []byte(content)
+		return a, gerr
 	} else if err != nil {
 		return nil, fmt.Errorf("reading master key file: %w", err)
 	}
 	return ParseMasterKey(raw)
+}
+
+// GenerateMasterKeyFile writes a fresh 256-bit master key to path, which
+// must not exist yet (the error then wraps os.ErrExist): overwriting a
+// master key would make everything it wraps unreadable. The file gets mode
+// 0600 (its directory 0700 if created) and is synced, with its directory,
+// before returning, so a key that has wrapped data survives a power cut.
+func GenerateMasterKeyFile(path string) (tink.AEAD, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating master key directory: %w", err)
+	}
+	content := masterKeyPrefix + base64.StdEncoding.EncodeToString(token.Bytes(32)) + "\n"
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("creating master key file: %w", err)
+	}
+	if _, err := f.WriteString(content); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing master key file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("syncing master key file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("closing master key file: %w", err)
+	}
+	// The directory entry must be durable too, or a crash can lose the file.
+	if d, err := os.Open(dir); err == nil {
+		serr := d.Sync()
+		d.Close()
+		if serr != nil {
+			return nil, fmt.Errorf("syncing master key directory: %w", serr)
+		}
+	}
+	return ParseMasterKey([]byte(content))
 }
 
 // ParseMasterKey turns the content of a master key file into an AEAD.

@@ -16,14 +16,16 @@ import (
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/store/postgres"
 	"github.com/pasarela/pasarela/store/sqlite"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Store is everything the gateway keeps.
 type Store interface {
-	keyring.Store
+	keyring.RotationStore
 	merchant.Repository
 	notify.Repository
 	payment.Repository
+	vault.Store
 
 	Close() error
 	// Migrate applies every pending migration (the gateway's and the job

@@ -59,10 +59,12 @@ PASARELA_FOO_BAR when the flag is not given.`,
 	pf.Int32Var(&cfg.DBMinConns, "db-min-conns", 0, "PostgreSQL: connections kept open while idle")
 	pf.DurationVar(&cfg.DBMaxConnLifetime, "db-max-conn-lifetime", 0, "PostgreSQL: recycle connections after this long (default 1h)")
 	pf.DurationVar(&cfg.DBMaxConnIdleTime, "db-max-conn-idle-time", 0, "PostgreSQL: close connections idle this long (default 30m)")
+	pf.StringVar(&cfg.PreviousMasterKeyFile, "previous-master-key-file", "", "during a master key rotation: the old master key, so keysets not yet re-wrapped still open (read only)")
 	pf.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json")
 	pf.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error")
 
-	root.AddCommand(newServeCmd(&cfg), newMigrateCmd(&cfg), newMerchantCmd(&cfg), newPaymentCmd(&cfg), newNotificationCmd(&cfg))
+	root.AddCommand(newServeCmd(&cfg), newMigrateCmd(&cfg), newMerchantCmd(&cfg), newPaymentCmd(&cfg), newNotificationCmd(&cfg), newVaultCmd(&cfg))
+	root.AddCommand(newExportCmd(&cfg), newImportCmd(&cfg))
 	return root
 }
 

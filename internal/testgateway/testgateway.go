@@ -30,7 +30,7 @@ var (
 )
 
 // Binary builds ./cmd/pasarela once per test process and returns its path.
-func Binary(t *testing.T) string {
+func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pasarela-bin-")
@@ -52,7 +52,7 @@ func Binary(t *testing.T) string {
 }
 
 // FreeAddr returns a loopback address with a port that was free just now.
-func FreeAddr(t *testing.T) string {
+func FreeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -73,9 +73,15 @@ type Process struct {
 
 // Start runs `pasarela serve` with a data directory and extra flags and
 // waits until /readyz answers 200.
-func Start(t *testing.T, data string, extra ...string) *Process {
+func Start(t testing.TB, data string, extra ...string) *Process {
 	t.Helper()
-	addr := FreeAddr(t)
+	return StartAt(t, FreeAddr(t), data, extra...)
+}
+
+// StartAt is Start on a given address: a node restarted after a crash
+// comes back where the load balancer expects it.
+func StartAt(t testing.TB, addr, data string, extra ...string) *Process {
+	t.Helper()
 	args := append([]string{"serve", "--listen", addr, "--data", data}, extra...)
 	cmd := exec.Command(Binary(t), args...)
 	out := &syncBuffer{}
@@ -106,7 +112,7 @@ func Start(t *testing.T, data string, extra ...string) *Process {
 }
 
 // Credentials reads the sandbox merchant's credentials from the data dir.
-func (p *Process) Credentials(t *testing.T) gateway.CreatedMerchant {
+func (p *Process) Credentials(t testing.TB) gateway.CreatedMerchant {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(p.Data, "sandbox-credentials.json"))
 	require.NoError(t, err)
@@ -128,7 +134,7 @@ func (p *Process) Kill() {
 }
 
 // Stop sends SIGTERM and returns the exit error after a graceful shutdown.
-func (p *Process) Stop(t *testing.T) error {
+func (p *Process) Stop(t testing.TB) error {
 	t.Helper()
 	require.NoError(t, p.Cmd.Process.Signal(syscall.SIGTERM))
 	select {

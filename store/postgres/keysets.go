@@ -34,3 +34,24 @@ func (s *Store) PutKeysetIfAbsent(ctx context.Context, name string, wrapped []by
 	}
 	return nil
 }
+
+// ReplaceKeyset implements keyring.RotationStore: compare-and-swap of the
+// wrapped bytes, so two rotations cannot overwrite each other.
+func (s *Store) ReplaceKeyset(ctx context.Context, name string, prev, next []byte) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE keysets SET wrapped = $3 WHERE name = $1 AND wrapped = $2`, name, prev, next)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var one int
+	err = s.pool.QueryRow(ctx, `SELECT 1 FROM keysets WHERE name = $1`, name).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return keyring.ErrNoKeyset
+	}
+	if err != nil {
+		return err
+	}
+	return keyring.ErrKeysetChanged
+}

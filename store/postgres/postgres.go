@@ -23,6 +23,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/pasarela/pasarela/notify"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Options tune the connection pool. Zero values keep what the URL says
@@ -56,6 +57,10 @@ var schemaName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
 
 // Store is the PostgreSQL engine. Safe for concurrent use.
 type Store struct {
+	// SQLStore keeps the vault's cards (it reads and writes through the
+	// pool seen as database/sql).
+	*vault.SQLStore
+
 	driver *riverpgxv5.Driver
 	pool   *pgxpool.Pool
 	river  *river.Client[pgx.Tx]
@@ -105,7 +110,8 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		pool.Close()
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
-	return &Store{driver: driver, pool: pool, river: rc, schema: opts.Schema, sql: stdlib.OpenDBFromPool(pool)}, nil
+	db := stdlib.OpenDBFromPool(pool)
+	return &Store{SQLStore: vault.NewSQLStore(db, vault.InTx(db)), driver: driver, pool: pool, river: rc, schema: opts.Schema, sql: db}, nil
 }
 
 func applyOptions(cfg *pgxpool.Config, databaseURL string, opts Options) {

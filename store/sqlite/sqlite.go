@@ -25,6 +25,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/pasarela/pasarela/notify"
+	"github.com/pasarela/pasarela/vault"
 )
 
 //go:embed migrations/*.sql
@@ -32,6 +33,9 @@ var migrations embed.FS
 
 // Store is the SQLite engine. Safe for concurrent use.
 type Store struct {
+	// SQLStore keeps the vault's cards; its writes join the group commit.
+	*vault.SQLStore
+
 	driver  *riversqlite.Driver
 	ops     chan writeOp
 	path    string
@@ -52,6 +56,8 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Overwrite deleted content: a shredded card leaves no bytes in free pages.
+	q.Add("_pragma", "secure_delete(1)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -95,6 +101,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
 	s := &Store{path: path, read: read, river: rc, write: write, driver: driver}
+	s.SQLStore = vault.NewSQLStore(read, s.inTx)
 	s.startWriter()
 	return s, nil
 }

@@ -309,6 +309,14 @@ func testKeysets(t *testing.T, open Open) {
 	got, err := st.GetKeyset(ctx, "k")
 	require.NoError(t, err)
 	require.Equal(t, "first", string(got), "the first keyset stays")
+
+	// Rotation swaps only what it read.
+	require.ErrorIs(t, st.ReplaceKeyset(ctx, "k", []byte("second"), []byte("third")), keyring.ErrKeysetChanged)
+	require.NoError(t, st.ReplaceKeyset(ctx, "k", []byte("first"), []byte("third")))
+	got, err = st.GetKeyset(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, "third", string(got))
+	require.ErrorIs(t, st.ReplaceKeyset(ctx, "nope", []byte("a"), []byte("b")), keyring.ErrNoKeyset)
 }
 
 func testNotifications(t *testing.T, open Open) {
