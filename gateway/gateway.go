@@ -20,6 +20,7 @@ import (
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/payretailers"
 	"github.com/pasarela/pasarela/server"
 	"github.com/pasarela/pasarela/store"
 	"github.com/pasarela/pasarela/store/postgres"
@@ -40,7 +41,8 @@ type Gateway struct {
 	// Vault keeps enrolled cards (OneClick).
 	Vault *vault.Vault
 
-	etpay *etpay.API
+	etpay        *etpay.API
+	payretailers *payretailers.API
 }
 
 // Open opens the data of cfg and applies pending migrations, so every
@@ -242,6 +244,11 @@ func (g *Gateway) sweep(ctx context.Context) {
 			g.Log.Error("confirming sandbox bank transfers", "err", err)
 		} else if n > 0 {
 			g.Log.Info("confirmed sandbox bank transfers", "dialect", "etpay", "count", n)
+		}
+		if n, err := g.payretailers.ConfirmPendingBankTransfers(ctx); err != nil && ctx.Err() == nil {
+			g.Log.Error("confirming sandbox bank transfers", "dialect", "payretailers", "err", err)
+		} else if n > 0 {
+			g.Log.Info("confirmed sandbox bank transfers", "dialect", "payretailers", "count", n)
 		}
 	}
 }

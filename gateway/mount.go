@@ -28,6 +28,14 @@ func (g *Gateway) setDialects() error {
 		return err
 	}
 	g.etpay = et
+	g.payretailers, err = payretailers.NewAPI(payretailers.Deps{
+		Keys: g.Keys, Log: g.Log, Merchants: g.Merchants, Notifications: notificationLister{g.Store},
+		Payments: g.Payments, PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(),
+		SessionTTL: g.Config.SessionTTL,
+	})
+	if err != nil {
+		return fmt.Errorf("PayRetailers API: %w", err)
+	}
 	g.Payments.SetRenderer(payment.DialectETpay, et)
 	g.Payments.SetRenderer(payment.DialectPayRetailers, payretailers.NewRenderer(g.Merchants))
 	return nil
@@ -36,15 +44,7 @@ func (g *Gateway) setDialects() error {
 // mount adds the dialects, payer pages, admin API and sandbox helpers to s.
 func (g *Gateway) mount(s *server.Server) error {
 	g.etpay.Mount(s)
-	pr, err := payretailers.NewAPI(payretailers.Deps{
-		Keys: g.Keys, Log: g.Log, Merchants: g.Merchants, Notifications: notificationLister{g.Store},
-		Payments: g.Payments, PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(),
-		SessionTTL: g.Config.SessionTTL,
-	})
-	if err != nil {
-		return fmt.Errorf("PayRetailers API: %w", err)
-	}
-	pr.Mount(s)
+	g.payretailers.Mount(s)
 	s.Handle("GET "+checkout.AssetPrefix, checkout.Assets())
 	dashboard.NewAdmin(g.Store, g.Merchants, g.Config.AdminToken, g.Log).Mount(s)
 	if g.Config.Sandbox() {

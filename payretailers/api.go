@@ -47,14 +47,19 @@ func HostedPageURL(publicURL, transactionID string) string {
 // dialect's.
 const MaxBodyBytes = 64 << 10
 
-// Default lifetimes of payments, used when Deps leaves them zero.
+// Defaults used when Deps leaves a duration zero.
 const (
-	DefaultCashTTL    = 72 * time.Hour
-	DefaultSessionTTL = 30 * time.Minute
+	DefaultBankConfirmDelay = 10 * time.Second
+	DefaultCashTTL          = 72 * time.Hour
+	DefaultSessionTTL       = 30 * time.Minute
 )
 
 // Deps are what the API needs from the gateway.
 type Deps struct {
+	// BankConfirmDelay is how long the sandbox bank takes to confirm a
+	// transfer the payer left pending (password "pending"); see
+	// API.ConfirmPendingBankTransfers. Default DefaultBankConfirmDelay.
+	BankConfirmDelay time.Duration
 	// CashTTL is how long a payment by a cash voucher (FamilyCash: boleto,
 	// oxxo, servipag) stays open: the payer pays at a counter, days later.
 	CashTTL time.Duration
@@ -73,7 +78,13 @@ type Deps struct {
 	// host, optional path; no trailing slash): the base of hosted-page
 	// and method-image URLs.
 	PublicURL string
-	// Sandbox shows the test-mode banner on the form's error page.
+	// Rails are the networks the hosted pages pay through. In sandbox
+	// mode a nil rail is the simulated one (see SandboxRails); outside it
+	// the methods of a family without a rail are not offered.
+	Rails Rails
+	// Sandbox shows the test-mode banner on the payer pages, documents
+	// the test cards, passwords and helper on them, and turns on the
+	// simulated rails and the delayed bank confirmation.
 	Sandbox bool
 	// SecureCookies marks page cookies Secure behind a TLS proxy.
 	SecureCookies bool
@@ -86,14 +97,22 @@ type Deps struct {
 // cluster can serve any request, since auth tokens are verified, not
 // looked up.
 type API struct {
-	cashTTL       time.Duration
-	log           *slog.Logger
-	merchants     *merchant.Service
-	notifications NotificationLister
-	now           func() time.Time
-	pages         *checkout.Renderer
-	payments      *payment.Service
-	publicURL     string
+	bankConfirmDelay time.Duration
+	cashTTL          time.Duration
+	log              *slog.Logger
+	merchants        *merchant.Service
+	notifications    NotificationLister
+	now              func() time.Time
+	pages            *checkout.Renderer
+	payments         *payment.Service
+	publicURL        string
+	// publicPath is the path part of publicURL ("" or "/prefix"): the
+	// hosted pages link and redirect by path, so they work on whatever
+	// host the payer's browser used.
+	publicPath    string
+	rails         Rails
+	sandbox       bool
+	secureCookies bool
 	sessionTTL    time.Duration
 	tokens        tokenIssuer
 }
@@ -110,16 +129,23 @@ func NewAPI(d Deps) (*API, error) {
 	if u, err := url.Parse(d.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("public URL must be an absolute http(s) URL, not %q", d.PublicURL))
 	}
-	if d.SessionTTL < 0 || d.CashTTL < 0 {
+	if d.SessionTTL < 0 || d.CashTTL < 0 || d.BankConfirmDelay < 0 {
 		errs = append(errs, errors.New("TTLs must not be negative"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("payretailers: %w", err)
 	}
 	a := &API{
-		cashTTL: d.CashTTL, log: d.Log, merchants: d.Merchants, notifications: d.Notifications,
-		now: d.Now, payments: d.Payments, publicURL: strings.TrimSuffix(d.PublicURL, "/"),
-		sessionTTL: d.SessionTTL,
+		bankConfirmDelay: d.BankConfirmDelay, cashTTL: d.CashTTL, log: d.Log, merchants: d.Merchants,
+		notifications: d.Notifications, now: d.Now, payments: d.Payments,
+		publicURL: strings.TrimSuffix(d.PublicURL, "/"), rails: d.Rails, sandbox: d.Sandbox,
+		secureCookies: d.SecureCookies, sessionTTL: d.SessionTTL,
+	}
+	if u, err := url.Parse(a.publicURL); err == nil {
+		a.publicPath = strings.TrimSuffix(u.EscapedPath(), "/")
+	}
+	if a.bankConfirmDelay == 0 {
+		a.bankConfirmDelay = DefaultBankConfirmDelay
 	}
 	if a.cashTTL == 0 {
 		a.cashTTL = DefaultCashTTL
@@ -133,6 +159,9 @@ func NewAPI(d Deps) (*API, error) {
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	if a.sandbox {
+		a.rails = a.rails.withSandboxDefaults(d.Keys, a.now)
+	}
 	a.tokens = tokenIssuer{key: d.Keys.Derive(authTokenPurpose)}
 	pages, err := newPages(d.Keys.Derive(pagesCSRFPurpose), a.log, d.Sandbox, d.SecureCookies)
 	if err != nil {
@@ -143,9 +172,10 @@ func NewAPI(d Deps) (*API, error) {
 }
 
 // Mount registers every route of the dialect on m (a *http.ServeMux or
-// the gateway's server). The form route must not sit behind
-// checkout.CrossOriginGuard: merchants' pages post it cross-site by design
-// (list "POST /pay" in its bypass if the guard wraps everything).
+// the gateway's server). The hosted payer pages come wrapped in
+// SecureHeaders and the Renderer's CrossOriginGuard already. The form
+// route must not sit behind a guard: merchants' pages post it cross-site
+// by design (list "POST /pay" in its bypass if a guard wraps everything).
 func (a *API) Mount(m interface{ Handle(string, http.Handler) }) {
 	for pattern, h := range a.Routes() {
 		m.Handle(pattern, h)
@@ -168,11 +198,14 @@ func (a *API) Routes() map[string]http.Handler {
 		routes[http.MethodPost+" "+path] = h
 	}
 	routes[http.MethodPost+" "+PathPayForm] = checkout.SecureHeaders(http.HandlerFunc(a.payForm))
+	for pattern, h := range a.hostedRoutes() {
+		routes[pattern] = h
+	}
 	return routes
 }
 
-// Pages is the renderer of the dialect's payer pages (so far the form's
-// error page); the hosted pages add theirs to the same embedded set.
+// Pages is the renderer of the dialect's payer pages: the form's error
+// page and the hosted payment pages (hosted.go).
 func (a *API) Pages() *checkout.Renderer { return a.pages }
 
 // Purposes of the keys derived from Deps.Keys.

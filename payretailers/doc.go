@@ -10,10 +10,21 @@
 // On top of it, the HTTP layer (api.go, endpoint.go, calls.go, order.go,
 // notifications.go, payform.go) serves the API and the Webcheckout form
 // over the payment and merchant services; renderer.go turns status changes
-// into IPNs and sandbox.go authenticates the sandbox test helper. Wiring:
+// into IPNs and sandbox.go authenticates the sandbox test helper.
+//
+// The hosted payer pages (hosted*.go, pages/hosted_*.html) are where
+// payment_method_url and redirectUrl point, GET /pay-direct/{id}: the
+// method choice, the card form, the simulated bank, the cash voucher and
+// the result with the signed way back to the merchant. They pay through
+// Deps.Rails (rails.go; the simulated ones in sandbox) and move the
+// payment with the payment service like any other change, so every
+// outcome reaches the merchant as an IPN. bankconfirm.go is the sandbox
+// bank confirming, later, the transfers it left pending. Wiring:
 //
 //	api, err := payretailers.NewAPI(payretailers.Deps{...})
 //	api.Mount(server)
+//	// on every sweeper tick:
+//	api.ConfirmPendingBankTransfers(ctx)
 //	payments.SetRenderer(payment.DialectPayRetailers, payretailers.NewRenderer(merchants))
 //	sandboxAuth[payment.DialectPayRetailers] = payretailers.NewSandboxAuthenticator(merchants)
 //

@@ -2,6 +2,7 @@ package payretailers
 
 import (
 	"embed"
+	"fmt"
 	"io/fs"
 	"log/slog"
 
@@ -9,8 +10,8 @@ import (
 )
 
 // pageFiles are the dialect's payer pages, rendered inside checkout's
-// layout. The hosted payment pages belong here too, next to the form's
-// error page, so the dialect has one Renderer (API.Pages).
+// layout: the form's error page and the hosted payment pages (hosted_*),
+// so the dialect has one Renderer (API.Pages).
 //
 //go:embed pages/*.html
 var pageFiles embed.FS
@@ -22,13 +23,23 @@ func newPages(csrfKey []byte, log *slog.Logger, sandbox, secureCookies bool) (*c
 	if err != nil {
 		return nil, err
 	}
+	all := checkout.Catalog{}
+	for _, c := range []checkout.Catalog{messages, hostedMessages} {
+		for k, m := range c {
+			if _, dup := all[k]; dup {
+				return nil, fmt.Errorf("message %q defined twice", k)
+			}
+			all[k] = m
+		}
+	}
 	return checkout.New(checkout.Options{
-		CSRFKey: csrfKey, Logger: log, Messages: messages, Pages: sub,
+		CSRFKey: csrfKey, Logger: log, Messages: all, Pages: sub,
 		Sandbox: sandbox, SecureCookies: secureCookies,
 	})
 }
 
-// messages are the dialect's strings. Reasons take the field name (%s)
+// messages are the strings of the form's error page (the hosted pages'
+// are hostedMessages). Reasons take the field name (%s)
 // except those for a form that could not be read at all.
 var messages = checkout.Catalog{
 	"payretailers.payform.detail": {
