@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/pasarela/pasarela/checkout"
@@ -45,6 +46,7 @@ func (g *Gateway) setDialects() error {
 func (g *Gateway) mount(s *server.Server) error {
 	g.etpay.Mount(s)
 	g.payretailers.Mount(s)
+	s.Handle("GET /static/methods/{file}", http.HandlerFunc(payretailers.MethodImage))
 	s.Handle("GET "+checkout.AssetPrefix, checkout.Assets())
 	dashboard.NewAdmin(g.Store, g.Merchants, g.Config.AdminToken, g.Log).Mount(s)
 	if g.Config.Sandbox() {
