@@ -201,7 +201,10 @@ func (g *Gateway) startWorkers(ctx context.Context) (<-chan struct{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := engine.Start(ctx); err != nil {
+	// River cancels running jobs when its start context ends; deliveries in
+	// flight at shutdown must finish instead, so the engine gets a context
+	// that never ends and is stopped with Stop below.
+	if err := engine.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("starting notification workers: %w", err)
 	}
 	done := make(chan struct{})

@@ -93,7 +93,7 @@ func TestBadFlagsAndConfig(t *testing.T) {
 		"bad mode":             {[]string{"serve", "--data", data, "--mode", "live"}, "--mode"},
 		"bad listen":           {[]string{"serve", "--data", data, "--listen", "nonsense"}, "--listen"},
 		"bad log format":       {[]string{"migrate", "--data", data, "--log-format", "xml"}, "--log-format"},
-		"bad database url":     {[]string{"migrate", "--database-url", "mysql://x"}, "scheme"},
+		"bad database url":     {[]string{"migrate", "--data", data, "--database-url", "mysql://x"}, "scheme"},
 		"bad session ttl":      {[]string{"serve", "--data", data, "--session-ttl", "1s"}, "--session-ttl"},
 		"bad prefix":           {[]string{"serve", "--data", data, "--etpay-prefix", "sandbox"}, "--etpay-prefix"},
 		"bad duration":         {[]string{"serve", "--session-ttl", "soon"}, "invalid argument"},
