@@ -58,6 +58,7 @@ func TestWriteSignedBodyIsWhatIsSigned(t *testing.T) {
 		Amount: "3500.00", Completed: &completed, Custom: "<&> /ñ", Currency: "CLP",
 	}})
 	body := rec.Body.Bytes()
+	//lint:ignore SA1008 the wire needs the header spelled exactly X-PG-SIG
 	require.True(t, Verify(secret, body, rec.Header()[HeaderResponseSignature][0]))
 	require.False(t, strings.HasSuffix(string(body), "\n"))
 	require.Contains(t, string(body), `"custom":"<&> /ñ"`)
@@ -74,6 +75,7 @@ func TestWriteSignedWithoutSecret(t *testing.T) {
 	rec := httptest.NewRecorder()
 	WriteError(rec, nil, ErrUnknownService)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	//lint:ignore SA1008 the wire needs the header spelled exactly X-PG-SIG
 	require.Empty(t, rec.Header()[HeaderResponseSignature])
 	require.JSONEq(t, `{"result":2,"error":{"code":"UNKNOWN_SERVICE","message":"UNKNOWN_SERVICE: no service has this pg_serviceid"}}`, rec.Body.String())
 }
@@ -103,6 +105,7 @@ func TestWriteError(t *testing.T) {
 			rec := httptest.NewRecorder()
 			WriteError(rec, []byte("s"), tt.err)
 			require.Equal(t, tt.status, rec.Code)
+			//lint:ignore SA1008 the wire needs the header spelled exactly X-PG-SIG
 			require.True(t, Verify([]byte("s"), rec.Body.Bytes(), rec.Header()[HeaderResponseSignature][0]))
 			var got ErrorResponse
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
@@ -165,6 +168,7 @@ func TestWriteSignedUnmarshalable(t *testing.T) {
 	rec := httptest.NewRecorder()
 	WriteSigned(rec, []byte("s"), http.StatusOK, map[string]any{"x": make(chan int)})
 	require.Contains(t, rec.Body.String(), CodeInternal)
+	//lint:ignore SA1008 the wire needs the header spelled exactly X-PG-SIG
 	require.True(t, Verify([]byte("s"), rec.Body.Bytes(), rec.Header()[HeaderResponseSignature][0]))
 }
 
