@@ -32,7 +32,7 @@ func (g *Gateway) setDialects() error {
 	g.payretailers, err = payretailers.NewAPI(payretailers.Deps{
 		Keys: g.Keys, Log: g.Log, Merchants: g.Merchants, Notifications: notificationLister{g.Store},
 		Payments: g.Payments, PublicURL: g.Config.PublicURL, Sandbox: g.Config.Sandbox(),
-		SessionTTL: g.Config.SessionTTL,
+		SessionTTL: g.Config.SessionTTL, Vault: g.Vault,
 	})
 	if err != nil {
 		return fmt.Errorf("PayRetailers API: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Routes of the dialect. The API accepts GET and POST alike because the
@@ -88,14 +89,22 @@ type Deps struct {
 	Sandbox bool
 	// SecureCookies marks page cookies Secure behind a TLS proxy.
 	SecureCookies bool
-	// SessionTTL is how long any other payment stays open.
+	// SessionTTL is how long any other payment stays open, and how long a
+	// OneClick enrollment token is good for (the page and the confirm).
 	SessionTTL time.Duration
+	// Vault keeps the cards enrolled for OneClick. Without it (or without
+	// an acquirer) the OneClick calls answer INVALID_METHOD and the
+	// enrollment page is not found.
+	Vault *vault.Vault
 }
 
-// API serves the PayRetailers API v2 and the Webcheckout form. It holds no
-// per-request state and is safe for concurrent use; every node of a
-// cluster can serve any request, since auth tokens are verified, not
-// looked up.
+// API serves the PayRetailers API v2, the Webcheckout form, the hosted
+// payment pages and OneClick. It holds no per-request state and is safe
+// for concurrent use; every node of a cluster can serve any request,
+// since auth and enrollment tokens are verified, not looked up. (The one
+// thing a node keeps to itself is the count of cards refused on each
+// enrollment page, a limit that is per node by design; see
+// refusalCounter.)
 type API struct {
 	bankConfirmDelay time.Duration
 	cashTTL          time.Duration
@@ -115,6 +124,11 @@ type API struct {
 	secureCookies bool
 	sessionTTL    time.Duration
 	tokens        tokenIssuer
+	// enrollments seals OneClick enrollment tokens; vault keeps the cards;
+	// refusals counts refused cards per enrollment (oneclick_page.go).
+	enrollments enrollmentSealer
+	refusals    *refusalCounter
+	vault       *vault.Vault
 }
 
 // NewAPI checks d and builds the API.
@@ -139,7 +153,7 @@ func NewAPI(d Deps) (*API, error) {
 		bankConfirmDelay: d.BankConfirmDelay, cashTTL: d.CashTTL, log: d.Log, merchants: d.Merchants,
 		notifications: d.Notifications, now: d.Now, payments: d.Payments,
 		publicURL: strings.TrimSuffix(d.PublicURL, "/"), rails: d.Rails, sandbox: d.Sandbox,
-		secureCookies: d.SecureCookies, sessionTTL: d.SessionTTL,
+		secureCookies: d.SecureCookies, sessionTTL: d.SessionTTL, vault: d.Vault,
 	}
 	if u, err := url.Parse(a.publicURL); err == nil {
 		a.publicPath = strings.TrimSuffix(u.EscapedPath(), "/")
@@ -163,6 +177,11 @@ func NewAPI(d Deps) (*API, error) {
 		a.rails = a.rails.withSandboxDefaults(d.Keys, a.now)
 	}
 	a.tokens = tokenIssuer{key: d.Keys.Derive(authTokenPurpose)}
+	enrollments, err := newEnrollmentSealer(d.Keys.Derive(oneClickTokenPurpose), d.Keys.Derive(oneClickPseudoPurpose))
+	if err != nil {
+		return nil, fmt.Errorf("payretailers: %w", err)
+	}
+	a.enrollments, a.refusals = enrollments, &refusalCounter{}
 	pages, err := newPages(d.Keys.Derive(pagesCSRFPurpose), a.log, d.Sandbox, d.SecureCookies)
 	if err != nil {
 		return nil, fmt.Errorf("payretailers: %w", err)
@@ -191,6 +210,11 @@ func (a *API) Routes() map[string]http.Handler {
 		PathPaymentMethods:     a.endpoint("payment/methods", a.paymentMethods),
 		PathPaymentStatus:      a.endpoint("payment/status", a.paymentStatus),
 		PathPaymentWebcheckout: a.endpoint("payment/webcheckout", a.webcheckout),
+		PathOneClickCards:      a.endpoint("oneclick/cards", a.oneClickCards),
+		PathOneClickConfirm:    a.endpoint("oneclick/confirm", a.oneClickConfirm),
+		PathOneClickCreate:     a.endpoint("oneclick/create", a.oneClickCharge),
+		PathOneClickRegister:   a.endpoint("oneclick/register", a.oneClickRegister),
+		PathOneClickUnregister: a.endpoint("oneclick/unregister", a.oneClickUnregister),
 	}
 	routes := make(map[string]http.Handler, 2*len(api)+1)
 	for path, h := range api {
@@ -199,6 +223,9 @@ func (a *API) Routes() map[string]http.Handler {
 	}
 	routes[http.MethodPost+" "+PathPayForm] = checkout.SecureHeaders(http.HandlerFunc(a.payForm))
 	for pattern, h := range a.hostedRoutes() {
+		routes[pattern] = h
+	}
+	for pattern, h := range a.oneClickRoutes() {
 		routes[pattern] = h
 	}
 	return routes
@@ -212,4 +239,8 @@ func (a *API) Pages() *checkout.Renderer { return a.pages }
 const (
 	authTokenPurpose = "payretailers/auth-token"
 	pagesCSRFPurpose = "payretailers/pages-csrf"
+	// oneClickTokenPurpose keys the sealed OneClick enrollment tokens,
+	// oneClickPseudoPurpose the names of their pseudo-customers.
+	oneClickTokenPurpose  = "payretailers/oneclick-token"
+	oneClickPseudoPurpose = "payretailers/oneclick-pseudo"
 )

@@ -19,7 +19,12 @@
 // Deps.Rails (rails.go; the simulated ones in sandbox) and move the
 // payment with the payment service like any other change, so every
 // outcome reaches the merchant as an IPN. bankconfirm.go is the sandbox
-// bank confirming, later, the transfers it left pending. Wiring:
+// bank confirming, later, the transfers it left pending.
+//
+// OneClick (oneclick*.go, pages/oneclick_*.html) enrolls a payer's card on
+// the enrollment page into Deps.Vault and charges it later by its id
+// through the same payment service; enrollment tokens are sealed and
+// stateless (oneclick_token.go). Wiring:
 //
 //	api, err := payretailers.NewAPI(payretailers.Deps{...})
 //	api.Mount(server)

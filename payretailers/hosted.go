@@ -97,7 +97,9 @@ func (a *API) load(w http.ResponseWriter, r *http.Request) (hosted, bool) {
 		return hosted{}, false
 	}
 	h := hosted{merchant: m, p: p}
-	if p.Method != "" {
+	// A OneClick payment has no page of its own (the merchant charged a
+	// stored card, no payer was here): it is shown as its result.
+	if p.Method != "" && p.Method != MethodOneClick {
 		meth, ok := LookupMethod(p.Method)
 		if !ok {
 			// Methods are validated on the way in; this is a bug or a
@@ -142,6 +144,8 @@ func (a *API) showPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case h.p.Method == MethodOneClick:
+		a.renderResult(w, r, h)
 	case a.expired(h.p):
 		a.renderExpired(w, r, h)
 	case h.p.Status == payment.StatusCreated && h.method.Code == "":
@@ -197,7 +201,7 @@ func (a *API) startPost(w http.ResponseWriter, r *http.Request, family Family) (
 		a.renderExpired(w, r, h)
 		return hosted{}, false
 	}
-	if h.p.Status != payment.StatusCreated || (family != "" && h.method.Family != family) {
+	if h.p.Status != payment.StatusCreated || h.p.Method == MethodOneClick || (family != "" && h.method.Family != family) {
 		http.Redirect(w, r, a.pagePath(h.p.Ref), http.StatusSeeOther)
 		return hosted{}, false
 	}

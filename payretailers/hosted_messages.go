@@ -335,7 +335,7 @@ var hostedMessages = checkout.Catalog{
 	"payretailers.sandbox.card.processing_error": {
 		ES: "Error de proceso",
 		EN: "Processing error",
-		PT: "Erro de processamento",
+		PT: "Erro de processo",
 	},
 	"payretailers.sandbox.bank.title": {
 		ES: "Claves de prueba",

@@ -26,6 +26,8 @@ type order struct {
 	FirstName, IP, Language, LastName, Method, Name             string
 	PersonalID, Phone, ReturnURL, SubMerchantID, SubMerchantURL string
 	Amount                                                      int64
+	// OneClickCard is the enrolled card a OneClick charge uses (its id).
+	OneClickCard string
 }
 
 func (r *CreatePaymentRequest) order() order {
@@ -67,7 +69,7 @@ func (a *API) createOrder(ctx context.Context, m merchant.Merchant, in order) (p
 	}
 	extra := map[string]string{}
 	for k, v := range map[string]string{
-		ExtraCustom: in.Custom, ExtraLanguage: in.Language,
+		ExtraCustom: in.Custom, ExtraLanguage: in.Language, ExtraOneClickCard: in.OneClickCard,
 		ExtraSubMerchantID: in.SubMerchantID, ExtraSubMerchantURL: in.SubMerchantURL,
 	} {
 		if v != "" {

@@ -24,7 +24,7 @@ func newPages(csrfKey []byte, log *slog.Logger, sandbox, secureCookies bool) (*c
 		return nil, err
 	}
 	all := checkout.Catalog{}
-	for _, c := range []checkout.Catalog{messages, hostedMessages} {
+	for _, c := range []checkout.Catalog{messages, hostedMessages, oneClickMessages} {
 		for k, m := range c {
 			if _, dup := all[k]; dup {
 				return nil, fmt.Errorf("message %q defined twice", k)

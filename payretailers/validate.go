@@ -135,11 +135,13 @@ func (r *OneClickRegisterRequest) Validate() error {
 	return v.result()
 }
 
-// Validate checks a oneclick/confirm request.
+// Validate checks a oneclick/confirm request. An enrollment token is
+// longer than an auth token: it carries the enrollment, return and
+// cancel URLs included (oneclick_token.go).
 func (r *OneClickConfirmRequest) Validate() error {
 	var v validator
 	v.text("pg_serviceid", r.ServiceID, maxID, true)
-	v.text("pg_token", r.EnrollmentToken, maxToken, true)
+	v.text("pg_token", r.EnrollmentToken, maxEnrollmentTok, true)
 	return v.result()
 }
 
