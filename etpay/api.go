@@ -254,7 +254,11 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request, code, apiToke
 }
 
 func (a *API) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
-	a.d.Log.ErrorContext(r.Context(), "etpay: "+what, "err", err)
+	if r.Context().Err() != nil { // the client left: not a fault of ours
+		a.d.Log.WarnContext(r.Context(), "etpay: "+what+" (client gone)", "err", err)
+	} else {
+		a.d.Log.ErrorContext(r.Context(), "etpay: "+what, "err", err)
+	}
 	WriteError(w, NewInternal())
 }
 
