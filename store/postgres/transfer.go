@@ -14,10 +14,15 @@ import (
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/store/transfer"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Engine names this engine in export headers.
 const Engine = "postgres"
+
+// cardColumns are the vault_cards columns, in the order export scans and
+// import inserts them.
+const cardColumns = `id, merchant_id, customer_email, brand, masked, fingerprint, wrapped_key, sealed, created_at, deleted_at`
 
 // Export streams every row of the gateway's tables to emit, parents before
 // children (see transfer.Item), from one REPEATABLE READ, READ ONLY
@@ -46,6 +51,18 @@ func (s *Store) Export(ctx context.Context, emit func(transfer.Item) error) erro
 		{`SELECT ` + merchantColumns + ` FROM merchants ORDER BY created_at, id`, func(r pgx.Rows) (transfer.Item, error) {
 			m, err := scanMerchant(r)
 			return transfer.Item{Merchant: &m}, err
+		}},
+		{`SELECT ` + cardColumns + ` FROM vault_cards ORDER BY created_at, id`, func(r pgx.Rows) (transfer.Item, error) {
+			var c vault.Record
+			var brand string
+			var at int64
+			var deleted *int64
+			err := r.Scan(&c.ID, &c.MerchantID, &c.CustomerEmail, &brand, &c.Masked, &c.Fingerprint, &c.WrappedKey, &c.Sealed, &at, &deleted)
+			c.Brand, c.CreatedAt = vault.Brand(brand), fromMS(at)
+			if deleted != nil {
+				c.DeletedAt = fromMS(*deleted)
+			}
+			return transfer.Item{Card: &c}, err
 		}},
 		{`SELECT ` + paymentColumns + ` FROM payments ORDER BY created_at, id`, func(r pgx.Rows) (transfer.Item, error) {
 			p, err := scanPayment(r)
@@ -241,6 +258,16 @@ func (in *pgImport) queue(it transfer.Item) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			m.ID, m.Name, m.ETpayCode, m.ETpayTokenHash, m.ServiceID, m.SealedSecretKey, m.SealedWebhookSecret,
 			m.NotificationURL, m.SuccessURL, m.CancelURL, m.LegacyIPN, m.Sandbox, ms(m.CreatedAt), ms(m.UpdatedAt))
+	case it.Card != nil:
+		// Nil blobs go as NULL: a tombstone stays one.
+		c := it.Card
+		var deleted *int64
+		if !c.DeletedAt.IsZero() {
+			deleted = msPtr(&c.DeletedAt)
+		}
+		return in.add("card "+c.ID, `INSERT INTO vault_cards (`+cardColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			c.ID, c.MerchantID, c.CustomerEmail, string(c.Brand), c.Masked, c.Fingerprint, c.WrappedKey, c.Sealed,
+			ms(c.CreatedAt), deleted)
 	case it.Payment != nil:
 		p := it.Payment
 		payer, urls, meta, extra, err := encodeParts(*p)

@@ -15,10 +15,15 @@ import (
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/store/transfer"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Engine names this engine in export headers.
 const Engine = "sqlite"
+
+// cardColumns are the vault_cards columns, in the order export scans and
+// import inserts them.
+const cardColumns = `id, merchant_id, customer_email, brand, masked, fingerprint, wrapped_key, sealed, created_at, deleted_at`
 
 // Export streams every row of the gateway's tables to emit, parents before
 // children (see transfer.Item), from one read transaction: WAL gives it a
@@ -47,6 +52,18 @@ func (s *Store) Export(ctx context.Context, emit func(transfer.Item) error) erro
 		{`SELECT ` + merchantColumns + ` FROM merchants ORDER BY created_at, id`, func(r *sql.Rows) (transfer.Item, error) {
 			m, err := scanMerchant(r)
 			return transfer.Item{Merchant: &m}, err
+		}},
+		{`SELECT ` + cardColumns + ` FROM vault_cards ORDER BY created_at, id`, func(r *sql.Rows) (transfer.Item, error) {
+			var c vault.Record
+			var brand string
+			var at int64
+			var deleted sql.NullInt64
+			err := r.Scan(&c.ID, &c.MerchantID, &c.CustomerEmail, &brand, &c.Masked, &c.Fingerprint, &c.WrappedKey, &c.Sealed, &at, &deleted)
+			c.Brand, c.CreatedAt = vault.Brand(brand), fromMS(at)
+			if deleted.Valid {
+				c.DeletedAt = fromMS(deleted.Int64)
+			}
+			return transfer.Item{Card: &c}, err
 		}},
 		{`SELECT ` + paymentColumns + ` FROM payments ORDER BY created_at, id`, func(r *sql.Rows) (transfer.Item, error) {
 			p, err := scanPayment(r)
@@ -234,6 +251,19 @@ func (in *sqliteImport) insert(it transfer.Item) error {
 			m.NotificationURL, m.SuccessURL, m.CancelURL, m.LegacyIPN, m.Sandbox, ms(m.CreatedAt), ms(m.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("importing merchant %s: %w", m.ID, err)
+		}
+	case it.Card != nil:
+		// Nil blobs bind as NULL: a tombstone stays one.
+		c := it.Card
+		var deleted any
+		if !c.DeletedAt.IsZero() {
+			deleted = ms(c.DeletedAt)
+		}
+		err := in.exec(`INSERT INTO vault_cards (`+cardColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.MerchantID, c.CustomerEmail, string(c.Brand), c.Masked, c.Fingerprint, c.WrappedKey, c.Sealed,
+			ms(c.CreatedAt), deleted)
+		if err != nil {
+			return fmt.Errorf("importing card %s: %w", c.ID, err)
 		}
 	case it.Payment != nil:
 		p := it.Payment

@@ -11,6 +11,7 @@ import (
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // The file format. One JSON object per line: first a header, then one line
@@ -37,6 +38,7 @@ type Header struct {
 
 type line struct {
 	Attempt      *attemptRow      `json:"attempt,omitempty"`
+	Card         *cardRow         `json:"card,omitempty"`
 	End          *Counts          `json:"end,omitempty"`
 	Event        *eventRow        `json:"event,omitempty"`
 	Keyset       *keysetRow       `json:"keyset,omitempty"`
@@ -66,6 +68,22 @@ type merchantRow struct {
 	ServiceID           string `json:"service_id"`
 	SuccessURL          string `json:"success_url"`
 	UpdatedAt           int64  `json:"updated_at"`
+}
+
+// cardRow is a vault_cards row. The blobs have no omitempty: a tombstone's
+// NULLs travel as null and come back nil, while an empty blob would travel
+// as "" and come back empty.
+type cardRow struct {
+	Brand         string `json:"brand"`
+	CreatedAt     int64  `json:"created_at"`
+	CustomerEmail string `json:"customer_email"`
+	DeletedAt     *int64 `json:"deleted_at"`
+	Fingerprint   []byte `json:"fingerprint"`
+	ID            string `json:"id"`
+	Masked        string `json:"masked"`
+	MerchantID    string `json:"merchant_id"`
+	Sealed        []byte `json:"sealed"`
+	WrappedKey    []byte `json:"wrapped_key"`
 }
 
 type paymentRow struct {
@@ -248,6 +266,15 @@ func encodeItem(it Item) (line, error) {
 			SealedSecretKey: m.SealedSecretKey, SealedWebhookSecret: m.SealedWebhookSecret, ServiceID: m.ServiceID,
 			SuccessURL: m.SuccessURL, UpdatedAt: ms(m.UpdatedAt),
 		}}, nil
+	case it.Card != nil:
+		c := it.Card
+		var deleted *int64
+		if !c.DeletedAt.IsZero() {
+			deleted = msPtr(&c.DeletedAt)
+		}
+		return line{Card: &cardRow{Brand: string(c.Brand), CreatedAt: ms(c.CreatedAt), CustomerEmail: c.CustomerEmail,
+			DeletedAt: deleted, Fingerprint: c.Fingerprint, ID: c.ID, Masked: c.Masked, MerchantID: c.MerchantID,
+			Sealed: c.Sealed, WrappedKey: c.WrappedKey}}, nil
 	case it.Payment != nil:
 		p := it.Payment
 		return line{Payment: &paymentRow{
@@ -291,6 +318,17 @@ func decodeLine(l line) (Item, error) {
 			ID: m.ID, LegacyIPN: m.LegacyIPN, Name: m.Name, NotificationURL: m.NotificationURL, Sandbox: m.Sandbox,
 			SealedSecretKey: m.SealedSecretKey, SealedWebhookSecret: m.SealedWebhookSecret, ServiceID: m.ServiceID,
 			SuccessURL: m.SuccessURL, UpdatedAt: fromMS(m.UpdatedAt),
+		}
+	}
+	if c := l.Card; c != nil {
+		set++
+		it.Card = &vault.Record{
+			Card: vault.Card{Brand: vault.Brand(c.Brand), CreatedAt: fromMS(c.CreatedAt), CustomerEmail: c.CustomerEmail,
+				ID: c.ID, Masked: c.Masked, MerchantID: c.MerchantID},
+			Fingerprint: c.Fingerprint, Sealed: c.Sealed, WrappedKey: c.WrappedKey,
+		}
+		if c.DeletedAt != nil {
+			it.Card.DeletedAt = fromMS(*c.DeletedAt)
 		}
 	}
 	if p := l.Payment; p != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/store/transfer"
+	"github.com/pasarela/pasarela/vault"
 )
 
 func items() []transfer.Item {
@@ -23,6 +24,11 @@ func items() []transfer.Item {
 		{Keyset: &transfer.Keyset{Name: "secrets", Wrapped: []byte{0, 1, 2, 255}, CreatedAt: at}},
 		{Merchant: &merchant.Merchant{ID: "mer_1", Name: "Ñandú", ETpayCode: "cl_x", ETpayTokenHash: []byte{9},
 			ServiceID: "123", SealedSecretKey: []byte{1}, SealedWebhookSecret: []byte{2}, LegacyIPN: true, CreatedAt: at, UpdatedAt: at}},
+		{Card: &vault.Record{Card: vault.Card{ID: "card_1", MerchantID: "mer_1", CustomerEmail: "ana@example.com", Brand: vault.BrandVisa,
+			Masked: "424242XXXXXX4242", CreatedAt: at}, Fingerprint: []byte{3}, WrappedKey: []byte{4, 0}, Sealed: []byte{}}},
+		// A tombstone: its NULLs come back nil, not empty like Sealed above.
+		{Card: &vault.Record{Card: vault.Card{ID: "card_2", MerchantID: "mer_1", CustomerEmail: "ana@example.com", Brand: vault.BrandAmex,
+			Masked: "378282XXXXX0005", CreatedAt: at}, DeletedAt: later}},
 		{Payment: &payment.Payment{ID: "pay_1", MerchantID: "mer_1", Dialect: payment.DialectETpay, Ref: "r", AttemptRef: "a",
 			Amount: payment.Money{Amount: 50000, Currency: "CLP"}, Payer: payment.Payer{Email: "p@example.com"},
 			Metadata: []payment.Metadata{{Name: "n", Value: "v", Show: true}}, Extra: map[string]string{"k": "v"},

@@ -13,6 +13,11 @@
 // sensitive as a database backup (it holds no secret in clear, but
 // everything else about every payment).
 //
+// Vault cards travel the same way: the sealed number and the wrapped
+// per-card key as stored, opened on the target by the vault keyset (one of
+// the keysets) and the same master key; a deleted card stays a tombstone,
+// its NULL key, seal and fingerprint kept NULL.
+//
 // Delivery jobs are not copied: they are queue state, rebuilt on import
 // from the notifications still pending or failed (see [DeliveryJob]).
 package transfer
@@ -26,6 +31,7 @@ import (
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/vault"
 )
 
 // Keyset is one row of the keysets table: a wrapped keyset, or a sealed
@@ -37,10 +43,13 @@ type Keyset struct {
 }
 
 // Item is one row of one table; exactly one field is set. The order of a
-// stream is keysets, merchants, payments, events, notifications, attempts:
-// every row comes after the rows it refers to.
+// stream is keysets, merchants, cards, payments, events, notifications,
+// attempts: every row comes after the rows it refers to. A Card is a vault
+// card; a deleted one has a DeletedAt and nil (NULL) Fingerprint,
+// WrappedKey and Sealed.
 type Item struct {
 	Attempt      *notify.Attempt
+	Card         *vault.Record
 	Event        *payment.Event
 	Keyset       *Keyset
 	Merchant     *merchant.Merchant
@@ -51,6 +60,7 @@ type Item struct {
 // Counts are how many rows of each table a stream holds.
 type Counts struct {
 	Attempts      int64 `json:"attempts"`
+	Cards         int64 `json:"cards"`
 	Events        int64 `json:"events"`
 	Keysets       int64 `json:"keysets"`
 	Merchants     int64 `json:"merchants"`
@@ -63,6 +73,8 @@ func (c *Counts) Add(it Item) {
 	switch {
 	case it.Attempt != nil:
 		c.Attempts++
+	case it.Card != nil:
+		c.Cards++
 	case it.Event != nil:
 		c.Events++
 	case it.Keyset != nil:
@@ -93,7 +105,7 @@ var (
 // Tables are the gateway's own tables, in export order. The job queue's
 // tables (river_*) and the migration version table are not exported: the
 // target gets its own from its migrations.
-var Tables = []string{"keysets", "merchants", "payments", "payment_events", "notifications", "notification_attempts"}
+var Tables = []string{"keysets", "merchants", "vault_cards", "payments", "payment_events", "notifications", "notification_attempts"}
 
 // Ignored reports whether a table of the database is deliberately left out
 // of an export: migration bookkeeping and queue state.
