@@ -36,6 +36,13 @@ type apiBundle struct {
 // over a real SQLite file, with two merchants.
 func setupAPI(t *testing.T, prefix string) *apiBundle {
 	t.Helper()
+	return setupAPIPrefix(t, prefix)
+}
+
+func setupAPIB(b *testing.B) *apiBundle { return setupAPIPrefix(b, "") }
+
+func setupAPIPrefix(t testing.TB, prefix string) *apiBundle {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "e.db"))
