@@ -27,9 +27,6 @@ import (
 // stopped are delivered from PostgreSQL, with their ids.
 func TestExportImportMovesSQLiteToPostgres(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("starts two gateways; not in -short")
-	}
 	ctx := context.Background()
 	dbURL := testgateway.FreshDatabase(t)
 	data := t.TempDir()

@@ -252,9 +252,6 @@ func (mn *multiNode) same(p tracked, answered, want payment.Status) bool {
 // over the same payments expire each exactly once.
 func TestMultiNodeOnPostgres(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("starts three gateways and kills one; not in -short")
-	}
 	began := time.Now()
 	dbURL := testgateway.FreshDatabase(t)
 	ctx := context.Background()
