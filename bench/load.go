@@ -113,6 +113,21 @@ type runner struct {
 	// db watches PostgreSQL's CPU; nil with SQLite.
 	db *dbWatcher
 	e  *env
+	// servers are the gateway and the baseline: the one not under load
+	// still uses some CPU (the gateway polls for jobs), which is ours and
+	// not a disturbance.
+	servers []proc
+}
+
+// serversCPU is the CPU seconds of both servers.
+func (r *runner) serversCPU() float64 {
+	var total float64
+	for _, p := range r.servers {
+		if cpu, err := p.cpuSeconds(); err == nil {
+			total += cpu
+		}
+	}
+	return total
 }
 
 func (r *runner) logf(format string, args ...any) {
@@ -143,7 +158,11 @@ func (r *runner) measure(ctx context.Context, t *target, sc *scenario, start int
 		st := r.steady(ctx, t, sc, fixed)
 		res.AtFixed = &st
 	}
-	if rate := res.MaxRate / 2; half && rate > 0 && ctx.Err() == nil {
+	switch rate := res.MaxRate / 2; {
+	case !half || rate <= 0 || ctx.Err() != nil:
+	case res.AtFixed != nil && res.AtFixed.Rate == rate:
+		res.AtHalf = res.AtFixed // the same run twice would say nothing new
+	default:
 		st := r.steady(ctx, t, sc, rate)
 		res.AtHalf = &st
 	}
@@ -212,13 +231,13 @@ func (r *runner) search(ctx context.Context, t *target, sc *scenario, start int)
 	}
 	over := func() bool { return ctx.Err() != nil || time.Now().After(deadline) }
 	lo, hi := 0, 0
-	for rate := start; ; rate *= 2 {
+	for rate := start; ; rate = min(2*rate, r.cfg.maxRate) {
 		if !try(rate, short) {
 			hi = rate
 			break
 		}
 		lo = rate
-		if rate*2 > r.cfg.maxRate || len(steps) >= r.cfg.maxSearchSteps || over() {
+		if rate >= r.cfg.maxRate || len(steps) >= r.cfg.maxSearchSteps || over() {
 			return result(), steps, true
 		}
 	}
@@ -278,7 +297,7 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	cpu0, _ := t.proc.cpuSeconds()
 	self0, _ := self.cpuSeconds()
 	busy0, _ := machineBusySeconds()
-	db0 := r.db.cpuSeconds()
+	db0, servers0 := r.db.cpuSeconds(), r.serversCPU()
 	wall0 := time.Now()
 	st := stepResult{Rate: rate, StatusCodes: map[string]int{}}
 	var (
@@ -323,7 +342,8 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	st.CPUSeconds, st.LoadgenCPUSeconds = cpu1-cpu0, self1-self0
 	st.DatabaseCPUSeconds = max(0, r.db.cpuSeconds()-db0)
 	if capacity := time.Since(wall0).Seconds() * float64(runtime.NumCPU()); capacity > 0 {
-		st.OtherCPUShare = max(0, (busy1-busy0)-st.CPUSeconds-st.LoadgenCPUSeconds-st.DatabaseCPUSeconds) / capacity
+		ours := (r.serversCPU() - servers0) + st.LoadgenCPUSeconds + st.DatabaseCPUSeconds
+		st.OtherCPUShare = max(0, (busy1-busy0)-ours) / capacity
 	}
 	if st.Requests > 0 {
 		st.CPUPer1k = st.CPUSeconds / float64(st.Requests) * 1000

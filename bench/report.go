@@ -283,7 +283,10 @@ func (rep *report) markdown(w io.Writer) {
 	p("\n")
 	for _, r := range rep.Scenarios {
 		if r.Unit == "payments/s" {
-			for _, st := range []*stepResult{r.Gateway.AtFixed, r.Gateway.AtHalf} {
+			for i, st := range []*stepResult{r.Gateway.AtFixed, r.Gateway.AtHalf} {
+				if i == 1 && st == r.Gateway.AtFixed {
+					continue // half the max was the fixed rate
+				}
 				if st != nil && st.Notify != nil {
 					n := st.Notify
 					p("- %s at %d payments/s: IPN delay after the sandbox helper answered p50 %.1f / p99 %.1f ms; create → IPN p50 %.1f / p99 %.1f ms; %d of %d IPNs arrived\n",
@@ -303,7 +306,7 @@ func (rep *report) markdown(w io.Writer) {
 	p("- \"+\" after a max: the search stopped at its bound before failing; the true max is higher (and no ratio is given when the baseline's is a bound)\n")
 	p("- peak RSS: the gateway's VmHWM during the scenario, overload steps of the search included (up to %d requests in flight)\n", s.MaxWorkers)
 	p("- CPU s / 1k: the gateway's user+system CPU seconds per 1,000 requests at the fixed rate (at ½ max when that was not sustained); with PostgreSQL, \"+ db\" is the server's CPU for this database\n")
-	p("- others' CPU: share of the machine used by processes other than the gateway (and its PostgreSQL), the baseline and the bench during the gateway's steps; above a few %% the numbers are disturbed (such steps are run again, up to twice)\n")
+	p("- others' CPU: share of the machine used by processes other than the gateway (and its PostgreSQL), the baseline and the bench, during the gateway's steps; above a few %% the numbers are disturbed (such steps are run again, up to twice)\n")
 	if fixedCol {
 		p("- whole payment: each payment is two API requests (create + sandbox complete) and one IPN; its fixed rate is %d payments/s = %s API req/s; its CPU is per 1,000 payments and includes IPN delivery\n", s.FixedRate/2, thousands(s.FixedRate))
 	}

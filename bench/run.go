@@ -77,11 +77,12 @@ func run(ctx context.Context, cfg config) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, db: newDBWatcher(cfg.databaseURL), e: e}
+	r := &runner{cfg: cfg, db: newDBWatcher(cfg.databaseURL), e: e, servers: []proc{gw.proc()}}
 	gwTarget := &target{name: "gateway", proc: gw.proc(), url: gw.url}
 	var blTarget *target
 	if base != nil {
 		blTarget = &target{name: "baseline", proc: base.proc(), url: base.url}
+		r.servers = append(r.servers, base.proc())
 	}
 	all := scenarios()
 	// lastBaseline is the previous baseline max in requests per second,

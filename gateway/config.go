@@ -37,6 +37,9 @@ type Config struct {
 	// DataDir holds the SQLite file, the master key and the sandbox
 	// credentials unless other paths are given.
 	DataDir string
+	// DebugListen serves Go's profiler (/debug/pprof/) on a second
+	// listener; empty disables it. It has no authentication: loopback only.
+	DebugListen string
 	// DatabaseURL overrides the database: sqlite:///path.db or postgres://…
 	DatabaseURL string
 	// ETpayPrefix is a path prefix for every ETpay route ("/sandbox" makes
@@ -130,6 +133,13 @@ func (c *Config) resolve() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		errs = append(errs, fmt.Errorf("--listen must be host:port, not %q", c.Listen))
+	}
+	if c.DebugListen != "" {
+		if host, _, err := net.SplitHostPort(c.DebugListen); err != nil {
+			errs = append(errs, fmt.Errorf("--debug-listen must be host:port, not %q", c.DebugListen))
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			errs = append(errs, fmt.Errorf("--debug-listen must be a loopback address (the profiler has no authentication), not %q", c.DebugListen))
+		}
 	}
 	if c.NotifyPoll < 5*time.Millisecond {
 		errs = append(errs, fmt.Errorf("--notify-poll must be at least 5ms, not %s", c.NotifyPoll))

@@ -165,6 +165,11 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	hs := s.HTTPServer(ln.Addr().String())
+	stopDebug, err := g.serveDebug(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone, err := g.startWorkers(workCtx)

@@ -86,20 +86,22 @@ func TestBadFlagsAndConfig(t *testing.T) {
 		args []string
 		want string
 	}{
-		"create without name":  {[]string{"merchant", "create", "--data", data}, "--name is required"},
-		"bad url":              {[]string{"merchant", "create", "--data", data, "--name", "x", "--notification-url", "ftp://x"}, "http"},
-		"unknown merchant":     {[]string{"merchant", "show", "mer_nope", "--data", data}, "not found"},
-		"unknown flag":         {[]string{"serve", "--nope"}, "unknown flag"},
-		"bad mode":             {[]string{"serve", "--data", data, "--mode", "live"}, "--mode"},
-		"bad listen":           {[]string{"serve", "--data", data, "--listen", "nonsense"}, "--listen"},
-		"bad log format":       {[]string{"migrate", "--data", data, "--log-format", "xml"}, "--log-format"},
-		"bad database url":     {[]string{"migrate", "--data", data, "--database-url", "mysql://x"}, "scheme"},
-		"bad session ttl":      {[]string{"serve", "--data", data, "--session-ttl", "1s"}, "--session-ttl"},
-		"bad prefix":           {[]string{"serve", "--data", data, "--etpay-prefix", "sandbox"}, "--etpay-prefix"},
-		"bad duration":         {[]string{"serve", "--session-ttl", "soon"}, "invalid argument"},
-		"missing arg":          {[]string{"merchant", "show"}, "accepts 1 arg"},
-		"corrupt master key":   {[]string{"migrate", "--data", data, "--master-key-file", writeFile(t, "junk")}, "not a pasarela master key"},
-		"unreadable data path": {[]string{"migrate", "--data", "/proc/nope"}, ""},
+		"create without name":   {[]string{"merchant", "create", "--data", data}, "--name is required"},
+		"bad url":               {[]string{"merchant", "create", "--data", data, "--name", "x", "--notification-url", "ftp://x"}, "http"},
+		"unknown merchant":      {[]string{"merchant", "show", "mer_nope", "--data", data}, "not found"},
+		"unknown flag":          {[]string{"serve", "--nope"}, "unknown flag"},
+		"bad mode":              {[]string{"serve", "--data", data, "--mode", "live"}, "--mode"},
+		"bad listen":            {[]string{"serve", "--data", data, "--listen", "nonsense"}, "--listen"},
+		"bad log format":        {[]string{"migrate", "--data", data, "--log-format", "xml"}, "--log-format"},
+		"bad database url":      {[]string{"migrate", "--data", data, "--database-url", "mysql://x"}, "scheme"},
+		"bad session ttl":       {[]string{"serve", "--data", data, "--session-ttl", "1s"}, "--session-ttl"},
+		"bad prefix":            {[]string{"serve", "--data", data, "--etpay-prefix", "sandbox"}, "--etpay-prefix"},
+		"public debug listener": {[]string{"serve", "--data", data, "--debug-listen", "0.0.0.0:6060"}, "loopback"},
+		"bad debug listener":    {[]string{"serve", "--data", data, "--debug-listen", "6060"}, "--debug-listen"},
+		"bad duration":          {[]string{"serve", "--session-ttl", "soon"}, "invalid argument"},
+		"missing arg":           {[]string{"merchant", "show"}, "accepts 1 arg"},
+		"corrupt master key":    {[]string{"migrate", "--data", data, "--master-key-file", writeFile(t, "junk")}, "not a pasarela master key"},
+		"unreadable data path":  {[]string{"migrate", "--data", "/proc/nope"}, ""},
 	} {
 		_, _, err := run(t, tc.args...)
 		require.Error(t, err, name)

@@ -33,6 +33,7 @@ SIGINT or SIGTERM stops accepting connections, finishes in-flight requests and e
 	f.StringVar(&cfg.ETpayPrefix, "etpay-prefix", "", "path prefix for the ETpay routes, e.g. /sandbox")
 	f.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long a payment stays open before it expires")
 	f.DurationVar(&cfg.ExpirySweep, "expiry-sweep", cfg.ExpirySweep, "how often expired payments are swept")
+	f.StringVar(&cfg.DebugListen, "debug-listen", "", "serve Go's profiler (/debug/pprof/) on this loopback host:port; off when empty")
 	f.StringVar(&cfg.AdminToken, "admin-token", "", "operator token for the admin API (at least 32 characters); merchants use their own API token")
 	f.Var(&cfg.NotifySchedule, "notify-schedule", "waits before each notification retry, comma-separated; the notification is dead after the last")
 	f.DurationVar(&cfg.NotifyTimeout, "notify-timeout", cfg.NotifyTimeout, "timeout of one notification delivery attempt")

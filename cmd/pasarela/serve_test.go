@@ -52,3 +52,24 @@ func TestProductionRefusesSandboxMerchant(t *testing.T) {
 	_, _, err := run(t, "serve", "--data", data, "--mode", "production", "--listen", testgateway.FreeAddr(t))
 	require.ErrorContains(t, err, "sandbox merchant")
 }
+
+// The profiler answers on its own loopback listener only.
+func TestDebugListenerServesProfiler(t *testing.T) {
+	t.Parallel()
+
+	debug := testgateway.FreeAddr(t)
+	p := testgateway.Start(t, t.TempDir(), "--debug-listen", debug)
+
+	resp, err := http.Get("http://" + debug + "/debug/pprof/heap?debug=1")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "heap profile")
+
+	resp, err = http.Get(p.URL + "/debug/pprof/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode, "never on the public listener")
+	require.NoError(t, p.Stop(t))
+}
