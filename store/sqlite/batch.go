@@ -51,7 +51,6 @@ func (s *Store) startWriter() {
 				}
 			}
 			s.commitBatch(batch)
-			s.stmts.preparePending(context.Background(), s.write)
 		}
 	}()
 }
@@ -73,18 +72,18 @@ func (s *Store) commitBatch(batch []writeOp) {
 			errs[i] = op.ctx.Err() // the caller gave up before we started
 			continue
 		}
-		if _, err := s.txExec(ctx, tx, `SAVEPOINT op`); err != nil {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
 			errs[i] = err
 			continue
 		}
 		if errs[i] = op.fn(tx); errs[i] != nil {
-			if _, err := s.txExec(ctx, tx, `ROLLBACK TO op`); err != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
 				_ = tx.Rollback()
 				answer(batch, errs, fmt.Errorf("rolling back one write: %w", err))
 				return
 			}
 		}
-		if _, err := s.txExec(ctx, tx, `RELEASE op`); err != nil {
+		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
 			_ = tx.Rollback()
 			answer(batch, errs, fmt.Errorf("releasing one write: %w", err))
 			return

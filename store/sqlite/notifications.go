@@ -17,7 +17,7 @@ const notificationColumns = `id, payment_id, merchant_id, url, method, content_t
 
 // GetNotification implements notify.Repository.
 func (s *Store) GetNotification(ctx context.Context, id string) (notify.Record, error) {
-	return scanNotification(s.readRow(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id))
+	return scanNotification(s.read.QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id))
 }
 
 // ListNotifications implements notify.Repository.
@@ -41,7 +41,7 @@ func (s *Store) ListNotifications(ctx context.Context, f notify.Filter) ([]notif
 		limit = 1000
 	}
 	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
-	rows, err := s.readRows(ctx, q, args...)
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing notifications: %w", err)
 	}
@@ -85,7 +85,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status noti
 		if status == notify.StatusDelivered {
 			delivered = ms(a.At)
 		}
-		res, err := s.txExec(ctx, tx, `UPDATE notifications SET status = ?, attempts = attempts + 1,
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = attempts + 1,
 			last_status_code = ?, last_error = ?, next_attempt_at = ?, updated_at = ?,
 			delivered_at = COALESCE(?, delivered_at) WHERE id = ?`,
 			string(status), a.StatusCode, a.Error, nullTime(next), ms(time.Now()), delivered, a.NotificationID)
@@ -95,7 +95,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status noti
 		if n, _ := res.RowsAffected(); n != 1 {
 			return notify.ErrNotFound
 		}
-		_, err = s.txExec(ctx, tx, `INSERT INTO notification_attempts
+		_, err = tx.ExecContext(ctx, `INSERT INTO notification_attempts
 			(notification_id, number, at, url, status_code, latency_us, error, response_body)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.NotificationID, a.Number, ms(a.At), a.URL, a.StatusCode, a.Latency.Microseconds(), a.Error, a.ResponseBody)

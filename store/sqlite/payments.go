@@ -24,7 +24,7 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if p.OrderID != "" {
 			var paid int
-			err := s.txQueryRow(ctx, tx, `SELECT count(*) FROM payments
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM payments
 				WHERE merchant_id = ? AND dialect = ? AND order_id = ? AND status IN ('completed', 'refunded')`,
 				p.MerchantID, string(p.Dialect), p.OrderID).Scan(&paid)
 			if err != nil {
@@ -38,7 +38,7 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 		if err != nil {
 			return err
 		}
-		_, err = s.txExec(ctx, tx, `INSERT INTO payments (`+paymentColumns+`)
+		_, err = tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.MerchantID, string(p.Dialect), p.Ref, nullString(p.AttemptRef), p.OrderID,
 			p.Amount.Amount, p.Amount.Currency, p.Method, p.Country, p.Description, payer, urls, meta, extra,
@@ -57,7 +57,7 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 	p := c.Payment
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.txExec(ctx, tx, `UPDATE payments
+		res, err := tx.ExecContext(ctx, `UPDATE payments
 			SET status = ?, status_detail = ?, version = ?, updated_at = ?, completed_at = ?
 			WHERE id = ? AND status = ? AND version = ?`,
 			string(p.Status), p.StatusDetail, p.Version, ms(p.UpdatedAt), nullTime(p.CompletedAt),
@@ -82,7 +82,7 @@ func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 				return err
 			}
 			now := ms(c.Event.CreatedAt)
-			_, err = s.txExec(ctx, tx, `INSERT INTO notifications
+			_, err = tx.ExecContext(ctx, `INSERT INTO notifications
 				(id, payment_id, merchant_id, url, method, content_type, body, headers, status, next_attempt_at, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
 				n.ID, p.ID, p.MerchantID, n.URL, n.Method, n.ContentType, n.Body, string(headers), now, now, now)
@@ -102,7 +102,7 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.txExec(ctx, tx, `UPDATE payments
+		res, err := tx.ExecContext(ctx, `UPDATE payments
 			SET method = ?, country = ?, payer = ?, extra = ?, expires_at = ?, version = ?, updated_at = ?
 			WHERE id = ? AND version = ? AND status IN ('created', 'pending')`,
 			p.Method, p.Country, payer, extra, ms(p.ExpiresAt), p.Version, ms(p.UpdatedAt), p.ID, fromVersion)
@@ -118,7 +118,7 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 
 // GetPayment implements payment.Repository.
 func (s *Store) GetPayment(ctx context.Context, id string) (payment.Payment, error) {
-	return scanPayment(s.readRow(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
+	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
 }
 
 // GetPaymentByRef implements payment.Repository.
@@ -126,7 +126,7 @@ func (s *Store) GetPaymentByRef(ctx context.Context, ref string) (payment.Paymen
 	if ref == "" {
 		return payment.Payment{}, payment.ErrNotFound
 	}
-	return scanPayment(s.readRow(ctx, `SELECT `+paymentColumns+` FROM payments
+	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
 		WHERE ref = ? UNION ALL SELECT `+paymentColumns+` FROM payments WHERE attempt_ref = ? LIMIT 1`, ref, ref))
 }
 
@@ -152,7 +152,7 @@ func (s *Store) ListPayments(ctx context.Context, f payment.Filter) ([]payment.P
 		limit = 1000
 	}
 	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
-	rows, err := s.readRows(ctx, q, args...)
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing payments: %w", err)
 	}
@@ -171,7 +171,7 @@ func (s *Store) ListDue(ctx context.Context, now time.Time, limit int) ([]paymen
 
 // ListEvents implements payment.Repository.
 func (s *Store) ListEvents(ctx context.Context, paymentID string) ([]payment.Event, error) {
-	rows, err := s.readRows(ctx, `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at
+	rows, err := s.read.QueryContext(ctx, `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at
 		FROM payment_events WHERE payment_id = ? ORDER BY id`, paymentID)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)
@@ -192,7 +192,7 @@ func (s *Store) ListEvents(ctx context.Context, paymentID string) ([]payment.Eve
 }
 
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, e payment.Event) error {
-	_, err := s.txExec(ctx, tx, `INSERT INTO payment_events (payment_id, type, from_status, to_status, detail, actor, created_at)
+	_, err := tx.ExecContext(ctx, `INSERT INTO payment_events (payment_id, type, from_status, to_status, detail, actor, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.PaymentID, e.Type, string(e.From), string(e.To), e.Detail, e.Actor, ms(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("appending event: %w", err)

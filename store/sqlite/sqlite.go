@@ -41,7 +41,6 @@ type Store struct {
 	path    string
 	read    *sql.DB
 	river   *river.Client[*sql.Tx]
-	stmts   stmtCache
 	stop    chan struct{}
 	stopped chan struct{}
 	write   *sql.DB
@@ -72,7 +71,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating database directory: %w", err)
 	}
-	write, err := sql.Open("sqlite", dsn(path, false))
+	write, err := openDB(dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
@@ -83,7 +82,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite", dsn(path, true))
+	read, err := openDB(dsn(path, true))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
@@ -110,7 +109,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stop)
 	<-s.stopped
-	s.stmts.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 

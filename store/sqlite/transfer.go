@@ -186,8 +186,7 @@ func (s *Store) Import(ctx context.Context, next func() (transfer.Item, error)) 
 	if rows > 0 {
 		return counts, fmt.Errorf("%w: it holds %d keysets, merchants, payments or notifications", transfer.ErrNotEmpty, rows)
 	}
-	ins := &sqliteImport{ctx: ctx, s: s, tx: tx, stmts: map[string]*sql.Stmt{}}
-	defer ins.close()
+	ins := &sqliteImport{ctx: ctx, s: s, tx: tx}
 	for {
 		it, err := next()
 		if errors.Is(err, io.EOF) {
@@ -211,30 +210,17 @@ func (s *Store) Import(ctx context.Context, next func() (transfer.Item, error)) 
 }
 
 type sqliteImport struct {
-	ctx   context.Context
-	jobs  []river.InsertManyParams
-	s     *Store
-	stmts map[string]*sql.Stmt
-	tx    *sql.Tx
+	ctx  context.Context
+	jobs []river.InsertManyParams
+	s    *Store
+	tx   *sql.Tx
 }
 
+// exec runs one insert; the connection's statement cache prepares each
+// query once for the whole import.
 func (in *sqliteImport) exec(query string, args ...any) error {
-	st, ok := in.stmts[query]
-	if !ok {
-		var err error
-		if st, err = in.tx.PrepareContext(in.ctx, query); err != nil {
-			return err
-		}
-		in.stmts[query] = st
-	}
-	_, err := st.ExecContext(in.ctx, args...)
+	_, err := in.tx.ExecContext(in.ctx, query, args...)
 	return err
-}
-
-func (in *sqliteImport) close() {
-	for _, st := range in.stmts {
-		st.Close()
-	}
 }
 
 func (in *sqliteImport) insert(it transfer.Item) error {
