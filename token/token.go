@@ -5,7 +5,6 @@ package token
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"math/big"
 )
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -13,16 +12,22 @@ const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 // Alnum returns n random characters from [A-Za-z0-9]; n=22 already carries
 // 130 bits, the gateway uses 32 or more.
 func Alnum(n int) string {
-	b := make([]byte, n)
-	max := big.NewInt(int64(len(alnum)))
-	for i := range b {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
+	out := make([]byte, 0, n)
+	// Rejection sampling keeps every character equally likely: a random
+	// byte below 248 (= 4 x 62) maps to alnum[b % 62], others are dropped.
+	// One read of n + n/8 + 8 bytes almost always suffices.
+	buf := make([]byte, n+n/8+8)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
 			panic("crypto/rand failed: " + err.Error()) // the OS has no entropy: nothing is safe to do
 		}
-		b[i] = alnum[v.Int64()]
+		for _, b := range buf {
+			if b < 248 && len(out) < n {
+				out = append(out, alnum[b%62])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // Hex returns nbytes random bytes as lowercase hex.

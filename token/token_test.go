@@ -32,3 +32,24 @@ func TestAlnumUsesWholeAlphabet(t *testing.T) {
 		require.Contains(t, s, string(c))
 	}
 }
+
+// Every character is equally likely: a modulo bias (256 is not a multiple
+// of 62) would make the first eight characters a quarter more frequent.
+func TestAlnumIsUniform(t *testing.T) {
+	t.Parallel()
+
+	const perChar = 10000
+	counts := map[rune]int{}
+	for _, c := range Alnum(perChar * len(alnum)) {
+		counts[c]++
+	}
+	for _, c := range alnum {
+		require.InDelta(t, perChar, counts[c], 600, "character %q", c) // 6 standard deviations
+	}
+}
+
+func BenchmarkAlnum64(b *testing.B) {
+	for b.Loop() {
+		_ = Alnum(64)
+	}
+}
