@@ -3,6 +3,7 @@ package token
 import (
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -19,7 +20,7 @@ func TestTokensAreWellFormedAndUnique(t *testing.T) {
 	}
 	require.Regexp(t, regexp.MustCompile(`^[A-Za-z0-9]{64}$`), Alnum(64))
 	require.Regexp(t, regexp.MustCompile(`^[0-9a-f]{32}$`), Hex(16))
-	require.Regexp(t, regexp.MustCompile(`^pay_[A-Za-z0-9]{26}$`), ID("pay"))
+	require.Regexp(t, regexp.MustCompile(`^pay_[A-Za-z0-9]{30}$`), ID("pay"))
 	require.Regexp(t, regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`), UUIDShaped())
 }
 
@@ -52,4 +53,22 @@ func BenchmarkAlnum64(b *testing.B) {
 	for b.Loop() {
 		_ = Alnum(64)
 	}
+}
+
+// Ids sort by creation time, across digit and letter boundaries of the
+// time prefix.
+func TestIDsSortByTime(t *testing.T) {
+	t.Parallel()
+
+	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	prev := timePrefix(base)
+	for _, step := range []time.Duration{time.Millisecond, 9 * time.Millisecond, 61 * time.Millisecond, time.Second, time.Hour, 24 * time.Hour, 5000 * 24 * time.Hour} {
+		next := timePrefix(base.Add(step))
+		require.Less(t, prev, next, "%s after %s", next, step)
+		prev = next
+	}
+	require.Len(t, timePrefix(time.Date(8888, 1, 1, 0, 0, 0, 0, time.UTC)), 8)
+	a := ID("pay")
+	time.Sleep(2 * time.Millisecond)
+	require.Less(t, a, ID("pay"))
 }

@@ -13,7 +13,7 @@ import (
 // its expiry or anything that opens them, so a Card is safe to log, return
 // to a merchant or put in an event.
 type Card struct {
-	// ID is "card_" and 26 random alphanumerics (token.ID).
+	// ID is "card_", its creation time and random alphanumerics (token.ID).
 	ID         string `json:"id"`
 	MerchantID string `json:"merchant_id"`
 	// CustomerEmail is the customer the card belongs to at MerchantID,

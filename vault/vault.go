@@ -400,11 +400,12 @@ func checkMerchant(id string) error {
 	return nil
 }
 
-// validCardID reports whether id has the shape token.ID("card") makes, so
-// garbage is refused before it reaches the database.
+// validCardID reports whether id has the shape token.ID("card") makes (30
+// characters; 26 before ids began with their creation time), so garbage is
+// refused before it reaches the database.
 func validCardID(id string) bool {
 	rest, ok := strings.CutPrefix(id, "card_")
-	if !ok || len(rest) != 26 {
+	if !ok || (len(rest) != 30 && len(rest) != 26) {
 		return false
 	}
 	for i := 0; i < len(rest); i++ {

@@ -89,7 +89,7 @@ func testRoundTrip(t *testing.T, open Open) {
 
 	c, err := v.Enroll(ctx, m, "  Ana@Example.COM ", "4242 4242 4242 4242", 12, nextYear())
 	require.NoError(t, err)
-	require.Regexp(t, `^card_[A-Za-z0-9]{26}$`, c.ID)
+	require.Regexp(t, `^card_[A-Za-z0-9]{30}$`, c.ID)
 	require.Equal(t, m, c.MerchantID)
 	require.Equal(t, "ana@example.com", c.CustomerEmail, "emails are normalised")
 	require.Equal(t, vault.BrandVisa, c.Brand)
