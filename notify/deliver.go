@@ -357,7 +357,11 @@ func (d *Deliverer) acquire(ctx context.Context, key string) (func(), error) {
 		release()
 		return nil, fmt.Errorf("not sent: %w", err)
 	}
-	timer := time.NewTimer(d.cfg.SlotWait)
+	wait := d.cfg.SlotWait
+	if w, ok := ctx.Value(slotWaitKey{}).(time.Duration); ok {
+		wait = min(wait, w)
+	}
+	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case h.slots <- struct{}{}:
@@ -369,6 +373,16 @@ func (d *Deliverer) acquire(ctx context.Context, key string) (func(), error) {
 		release()
 		return nil, fmt.Errorf("not sent: %s already has %d requests in flight", key, d.cfg.PerHostLimit)
 	}
+}
+
+type slotWaitKey struct{}
+
+// withSlotWait shortens how long Deliver waits for a free slot (then it
+// gives up, Deferred): a first attempt to a busy destination soon hands the
+// notification to River's workers instead of holding a dispatcher goroutine
+// that other merchants' first attempts need.
+func withSlotWait(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, slotWaitKey{}, d)
 }
 
 // hostKey names the destination the per-host limit applies to.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -43,7 +44,12 @@ func (c EngineConfig) jobTimeout() time.Duration { return 2*c.Timeout + 5*time.S
 // Engine runs delivery jobs on one node; several nodes may run one each on
 // a shared database: River hands each job to one worker at a time.
 type Engine[TTx any] struct {
+	cfg    EngineConfig
 	client *river.Client[TTx]
+	// hot holds first attempts for the dispatcher goroutines.
+	hot        chan Queued
+	stopHot    chan struct{}
+	dispatched *sync.WaitGroup
 }
 
 // NewEngine builds an engine on River's driver for the store's database.
@@ -82,14 +88,29 @@ func NewEngine[TTx any](driver riverdriver.Driver[TTx], cfg EngineConfig) (*Engi
 	if err != nil {
 		return nil, fmt.Errorf("creating notification engine: %w", err)
 	}
-	return &Engine[TTx]{client: client}, nil
+	return &Engine[TTx]{cfg: cfg, client: client, hot: make(chan Queued, dispatchQueue)}, nil
 }
 
-// Start begins working jobs until Stop.
-func (e *Engine[TTx]) Start(ctx context.Context) error { return e.client.Start(ctx) }
+// Start begins first attempts and working jobs until Stop.
+func (e *Engine[TTx]) Start(ctx context.Context) error {
+	if err := e.client.Start(ctx); err != nil {
+		return err
+	}
+	e.stopHot = make(chan struct{})
+	e.dispatched = e.runDispatchers(e.stopHot)
+	return nil
+}
 
-// Stop lets running deliveries finish and stops fetching new ones.
-func (e *Engine[TTx]) Stop(ctx context.Context) error { return e.client.Stop(ctx) }
+// Stop lets running deliveries finish and stops taking new ones; first
+// attempts not begun are left to their backstop jobs.
+func (e *Engine[TTx]) Stop(ctx context.Context) error {
+	if e.stopHot != nil {
+		close(e.stopHot)
+		e.dispatched.Wait()
+		e.stopHot = nil
+	}
+	return e.client.Stop(ctx)
+}
 
 type worker struct {
 	river.WorkerDefaults[DeliverArgs]
@@ -128,7 +149,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 		at := a.At.Add(delay)
 		next = &at
 	}
-	if err := w.cfg.Repo.RecordAttempt(ctx, a, status, next); err != nil {
+	if err := w.cfg.Repo.RecordAttempt(ctx, a, status, next, 0); err != nil {
 		return fmt.Errorf("recording attempt %d of %s: %w", number, rec.ID, err)
 	}
 	w.cfg.Log.LogAttrs(ctx, slog.LevelInfo, "notification attempt",

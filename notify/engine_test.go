@@ -38,16 +38,27 @@ type engineBundle struct {
 
 const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-func startEngine(t *testing.T, schedule notify.Schedule) *engineBundle {
-	t.Helper()
-	return startEngineWith(t, schedule, 10*time.Millisecond, 20)
+// eachMode runs a delivery test twice: with first attempts made in process
+// right after the commit (as a gateway node runs) and with River's workers
+// alone (jobs queued by the CLI, or left by a node that died).
+func eachMode(t *testing.T, test func(t *testing.T, start func(notify.Schedule) *engineBundle)) {
+	for _, hot := range []bool{true, false} {
+		name := "river-only"
+		if hot {
+			name = "first-attempt-in-process"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, func(s notify.Schedule) *engineBundle { return startEngineWith(t, s, 10*time.Millisecond, 20, hot) })
+		})
+	}
 }
 
-func startEngineTB(b *testing.B) *engineBundle {
-	return startEngineWith(b, notify.Schedule{time.Second}, 10*time.Millisecond, 100)
+func startEngineTB(b *testing.B, hot bool) *engineBundle {
+	return startEngineWith(b, notify.Schedule{time.Second}, 10*time.Millisecond, 100, hot)
 }
 
-func startEngineWith(t testing.TB, schedule notify.Schedule, poll time.Duration, workers int) *engineBundle {
+func startEngineWith(t testing.TB, schedule notify.Schedule, poll time.Duration, workers int, hot bool) *engineBundle {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "n.db"))
@@ -67,6 +78,9 @@ func startEngineWith(t testing.TB, schedule notify.Schedule, poll time.Duration,
 	})
 	require.NoError(t, err)
 	require.NoError(t, eng.Start(ctx))
+	if hot {
+		st.SetDispatcher(eng)
+	}
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -130,126 +144,182 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestDeliveredOnceOn200(t *testing.T) {
 	t.Parallel()
 
-	b := startEngine(t, notify.Schedule{50 * time.Millisecond})
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		b := start(notify.Schedule{50 * time.Millisecond})
+		rc := &receiver{answers: []int{200}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		p := b.complete(t, srv.URL)
+		rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
+		require.Equal(t, 1, rec.Attempts)
+		time.Sleep(200 * time.Millisecond) // a duplicate delivery would show up by now
+		require.Equal(t, int32(1), rc.hits.Load())
+		require.Equal(t, rec.ID+"|"+rec.ID, rc.ids[0])
+	})
+}
+
+func TestRetriedAfterFailuresThenDelivered(t *testing.T) {
+	t.Parallel()
+
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		b := start(notify.Schedule{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond})
+		// 500, then a hang past the timeout, then 200.
+		rc := &receiver{answers: []int{500, 0, 200}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		p := b.complete(t, srv.URL)
+		rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
+		require.Equal(t, 3, rec.Attempts)
+		attempts, err := b.store.ListAttempts(context.Background(), rec.ID)
+		require.NoError(t, err)
+		require.Len(t, attempts, 3)
+		require.Equal(t, 500, attempts[0].StatusCode)
+		require.Zero(t, attempts[1].StatusCode)
+		require.NotEmpty(t, attempts[1].Error, "the timeout is recorded")
+		require.Equal(t, 200, attempts[2].StatusCode)
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		for _, id := range rc.ids {
+			require.Equal(t, rec.ID+"|"+rec.ID, id, "the id is stable across retries")
+		}
+	})
+}
+
+func TestConnectionRefusedThenDelivered(t *testing.T) {
+	t.Parallel()
+
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		// Reserve a port, close it: the first attempts are refused.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+
+		b := start(notify.Schedule{100 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
+			300 * time.Millisecond, 500 * time.Millisecond, time.Second, time.Second, time.Second})
+		p := b.complete(t, "http://"+addr+"/hook")
+		require.Eventually(t, func() bool {
+			list, _ := b.store.ListNotifications(context.Background(), notify.Filter{PaymentID: p.ID})
+			return len(list) == 1 && list[0].Attempts >= 1 && list[0].Status == notify.StatusFailed
+		}, 10*time.Second, 10*time.Millisecond)
+
+		rc := &receiver{answers: []int{200}}
+		ln, err = net.Listen("tcp", addr)
+		require.NoError(t, err)
+		srv := &http.Server{Handler: rc}
+		go srv.Serve(ln)
+		defer srv.Close()
+		rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
+		attempts, err := b.store.ListAttempts(context.Background(), rec.ID)
+		require.NoError(t, err)
+		require.Contains(t, attempts[0].Error, "refused")
+	})
+}
+
+func TestGoneStopsRetries(t *testing.T) {
+	t.Parallel()
+
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		b := start(notify.Schedule{20 * time.Millisecond, 20 * time.Millisecond, 20 * time.Millisecond})
+		rc := &receiver{answers: []int{410}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		p := b.complete(t, srv.URL)
+		rec := b.waitStatus(t, p.ID, notify.StatusGone)
+		time.Sleep(200 * time.Millisecond)
+		require.Equal(t, int32(1), rc.hits.Load())
+		require.Equal(t, 410, rec.LastStatusCode)
+	})
+}
+
+func TestDeadAfterScheduleThenResend(t *testing.T) {
+	t.Parallel()
+
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		b := start(notify.Schedule{20 * time.Millisecond, 20 * time.Millisecond})
+		rc := &receiver{answers: []int{503, 503, 503, 200}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		p := b.complete(t, srv.URL)
+		rec := b.waitStatus(t, p.ID, notify.StatusDead)
+		require.Equal(t, 3, rec.Attempts, "first attempt plus one per scheduled retry")
+
+		// Dead rows stay; a resend delivers and keeps the history.
+		require.NoError(t, b.store.Requeue(context.Background(), rec.ID))
+		rec = b.waitStatus(t, p.ID, notify.StatusDelivered)
+		require.Equal(t, 4, rec.Attempts)
+	})
+}
+
+func TestSlowMerchantDoesNotDelayOthers(t *testing.T) {
+	t.Parallel()
+
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		b := start(notify.Schedule{time.Second})
+		release := make(chan struct{})
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			<-release
+		}))
+		defer slow.Close()
+		defer close(release)
+		fast := &receiver{answers: []int{200}}
+		fastSrv := httptest.NewServer(fast)
+		defer fastSrv.Close()
+
+		for range 30 { // more than the slow host's slots
+			b.complete(t, slow.URL)
+		}
+		var fastIDs []string
+		for range 5 {
+			fastIDs = append(fastIDs, b.complete(t, fastSrv.URL).ID)
+		}
+		for _, id := range fastIDs {
+			b.waitStatus(t, id, notify.StatusDelivered)
+		}
+		require.Equal(t, int32(5), fast.hits.Load())
+	})
+}
+
+// A first attempt made in process settles the notification and deletes its
+// backstop job in the same transaction: River, which here would not fetch
+// for an hour, has nothing left to do.
+func TestFirstAttemptSettlesItsBackstopJob(t *testing.T) {
+	t.Parallel()
+
+	b := startEngineWith(t, notify.Schedule{time.Minute}, time.Hour, 4, true)
 	rc := &receiver{answers: []int{200}}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 	p := b.complete(t, srv.URL)
 	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
 	require.Equal(t, 1, rec.Attempts)
-	time.Sleep(200 * time.Millisecond) // a duplicate delivery would show up by now
 	require.Equal(t, int32(1), rc.hits.Load())
-	require.Equal(t, rec.ID+"|"+rec.ID, rc.ids[0])
+	var jobs int
+	require.NoError(t, b.store.WriteDB().QueryRow(`SELECT count(*) FROM river_job`).Scan(&jobs))
+	require.Zero(t, jobs, "the backstop job went with the delivered attempt")
 }
 
-func TestRetriedAfterFailuresThenDelivered(t *testing.T) {
+// lostDispatcher takes first attempts and never makes them, like a node
+// that died right after its commit.
+type lostDispatcher struct{ backstop time.Duration }
+
+func (d lostDispatcher) Backstop() time.Duration { return d.backstop }
+func (lostDispatcher) Dispatch([]notify.Queued)  {}
+
+// When the committing node never makes the first attempt, the backstop job
+// delivers it once it falls due, with the same id.
+func TestBackstopJobDeliversALostFirstAttempt(t *testing.T) {
 	t.Parallel()
 
-	b := startEngine(t, notify.Schedule{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond})
-	// 500, then a hang past the timeout, then 200.
-	rc := &receiver{answers: []int{500, 0, 200}}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	p := b.complete(t, srv.URL)
-	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
-	require.Equal(t, 3, rec.Attempts)
-	attempts, err := b.store.ListAttempts(context.Background(), rec.ID)
-	require.NoError(t, err)
-	require.Len(t, attempts, 3)
-	require.Equal(t, 500, attempts[0].StatusCode)
-	require.Zero(t, attempts[1].StatusCode)
-	require.NotEmpty(t, attempts[1].Error, "the timeout is recorded")
-	require.Equal(t, 200, attempts[2].StatusCode)
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	for _, id := range rc.ids {
-		require.Equal(t, rec.ID+"|"+rec.ID, id, "the id is stable across retries")
-	}
-}
-
-func TestConnectionRefusedThenDelivered(t *testing.T) {
-	t.Parallel()
-
-	// Reserve a port, close it: the first attempts are refused.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-
-	b := startEngine(t, notify.Schedule{100 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
-		300 * time.Millisecond, 500 * time.Millisecond, time.Second, time.Second, time.Second})
-	p := b.complete(t, "http://"+addr+"/hook")
-	require.Eventually(t, func() bool {
-		list, _ := b.store.ListNotifications(context.Background(), notify.Filter{PaymentID: p.ID})
-		return len(list) == 1 && list[0].Attempts >= 1 && list[0].Status == notify.StatusFailed
-	}, 10*time.Second, 10*time.Millisecond)
-
+	b := startEngineWith(t, notify.Schedule{time.Minute}, 10*time.Millisecond, 4, false)
+	b.store.SetDispatcher(lostDispatcher{backstop: 300 * time.Millisecond})
 	rc := &receiver{answers: []int{200}}
-	ln, err = net.Listen("tcp", addr)
-	require.NoError(t, err)
-	srv := &http.Server{Handler: rc}
-	go srv.Serve(ln)
+	srv := httptest.NewServer(rc)
 	defer srv.Close()
+	p := b.complete(t, srv.URL)
+	time.Sleep(100 * time.Millisecond)
+	require.Zero(t, rc.hits.Load(), "nothing is sent before the backstop falls due")
 	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
-	attempts, err := b.store.ListAttempts(context.Background(), rec.ID)
-	require.NoError(t, err)
-	require.Contains(t, attempts[0].Error, "refused")
-}
-
-func TestGoneStopsRetries(t *testing.T) {
-	t.Parallel()
-
-	b := startEngine(t, notify.Schedule{20 * time.Millisecond, 20 * time.Millisecond, 20 * time.Millisecond})
-	rc := &receiver{answers: []int{410}}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	p := b.complete(t, srv.URL)
-	rec := b.waitStatus(t, p.ID, notify.StatusGone)
-	time.Sleep(200 * time.Millisecond)
-	require.Equal(t, int32(1), rc.hits.Load())
-	require.Equal(t, 410, rec.LastStatusCode)
-}
-
-func TestDeadAfterScheduleThenResend(t *testing.T) {
-	t.Parallel()
-
-	b := startEngine(t, notify.Schedule{20 * time.Millisecond, 20 * time.Millisecond})
-	rc := &receiver{answers: []int{503, 503, 503, 200}}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	p := b.complete(t, srv.URL)
-	rec := b.waitStatus(t, p.ID, notify.StatusDead)
-	require.Equal(t, 3, rec.Attempts, "first attempt plus one per scheduled retry")
-
-	// Dead rows stay; a resend delivers and keeps the history.
-	require.NoError(t, b.store.Requeue(context.Background(), rec.ID))
-	rec = b.waitStatus(t, p.ID, notify.StatusDelivered)
-	require.Equal(t, 4, rec.Attempts)
-}
-
-func TestSlowMerchantDoesNotDelayOthers(t *testing.T) {
-	t.Parallel()
-
-	b := startEngine(t, notify.Schedule{time.Second})
-	release := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-release
-	}))
-	defer slow.Close()
-	defer close(release)
-	fast := &receiver{answers: []int{200}}
-	fastSrv := httptest.NewServer(fast)
-	defer fastSrv.Close()
-
-	for range 30 { // more than the slow host's slots
-		b.complete(t, slow.URL)
-	}
-	var fastIDs []string
-	for range 5 {
-		fastIDs = append(fastIDs, b.complete(t, fastSrv.URL).ID)
-	}
-	for _, id := range fastIDs {
-		b.waitStatus(t, id, notify.StatusDelivered)
-	}
-	require.Equal(t, int32(5), fast.hits.Load())
+	require.Equal(t, 1, rec.Attempts)
+	require.Equal(t, rec.ID+"|"+rec.ID, rc.ids[0])
 }

@@ -46,8 +46,10 @@ type Repository interface {
 	ListNotifications(ctx context.Context, f Filter) ([]Record, error)
 	NotificationStats(ctx context.Context) (Stats, error)
 	// RecordAttempt appends a and sets the notification's status (and when
-	// it is retried next) in one transaction.
-	RecordAttempt(ctx context.Context, a Attempt, status Status, next *time.Time) error
+	// it is retried next) in one transaction. A non-zero settles is the
+	// backstop job of a first attempt (see [Dispatcher]), deleted in the
+	// same transaction unless a worker already runs it.
+	RecordAttempt(ctx context.Context, a Attempt, status Status, next *time.Time, settles int64) error
 	// Requeue marks notification id pending again and queues a delivery
 	// job in the same transaction (resend).
 	Requeue(ctx context.Context, id string) error

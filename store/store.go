@@ -33,6 +33,10 @@ type Store interface {
 	Migrate(ctx context.Context) error
 	// Ready reports whether the database answers with migrations current.
 	Ready(ctx context.Context) error
+	// SetDispatcher hands the notifications of later status changes to d
+	// for their first attempt right after the commit, their River jobs
+	// becoming the backstop (nil: jobs are due at once).
+	SetDispatcher(d notify.Dispatcher)
 }
 
 var _ Store = (*sqlite.Store)(nil)

@@ -161,7 +161,7 @@ func fill(t *testing.T, st store.Store, master tink.AEAD) fixture {
 	c.Payment.StatusDetail, c.Event.Detail = "insufficient_funds", "insufficient_funds"
 	require.NoError(t, st.ApplyChange(ctx, c))
 	next := now.Add(time.Hour)
-	require.NoError(t, st.RecordAttempt(ctx, attempt(n2.ID, 1, 500, "HTTP 500"), notify.StatusFailed, &next))
+	require.NoError(t, st.RecordAttempt(ctx, attempt(n2.ID, 1, 500, "HTTP 500"), notify.StatusFailed, &next, 0))
 	toDeliver[n2.ID] = &next
 
 	// Completed, then refunded: one notification delivered, one dead.
@@ -169,10 +169,10 @@ func fill(t *testing.T, st store.Store, master tink.AEAD) fixture {
 	n3, n4 := notice(), notice()
 	done := storetest.Change(p, payment.StatusCompleted, n3)
 	require.NoError(t, st.ApplyChange(ctx, done))
-	require.NoError(t, st.RecordAttempt(ctx, attempt(n3.ID, 1, 0, "connection refused"), notify.StatusFailed, &next))
-	require.NoError(t, st.RecordAttempt(ctx, attempt(n3.ID, 2, 200, ""), notify.StatusDelivered, nil))
+	require.NoError(t, st.RecordAttempt(ctx, attempt(n3.ID, 1, 0, "connection refused"), notify.StatusFailed, &next, 0))
+	require.NoError(t, st.RecordAttempt(ctx, attempt(n3.ID, 2, 200, ""), notify.StatusDelivered, nil, 0))
 	require.NoError(t, st.ApplyChange(ctx, storetest.Change(done.Payment, payment.StatusRefunded, n4)))
-	require.NoError(t, st.RecordAttempt(ctx, attempt(n4.ID, 1, 410, "HTTP 410"), notify.StatusGone, nil))
+	require.NoError(t, st.RecordAttempt(ctx, attempt(n4.ID, 1, 410, "HTTP 410"), notify.StatusGone, nil, 0))
 
 	// A payment with no order id and no optional parts at all.
 	bare := storetest.NewPayment(t, st, m, "")

@@ -76,7 +76,7 @@ func (s *Store) ListAttempts(ctx context.Context, notificationID string) ([]noti
 }
 
 // RecordAttempt implements notify.Repository.
-func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status notify.Status, next *time.Time) error {
+func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status notify.Status, next *time.Time, settles int64) error {
 	var delivered *int64
 	if status == notify.StatusDelivered {
 		delivered = msPtr(&a.At)
@@ -99,7 +99,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status noti
 		if err != nil {
 			return fmt.Errorf("recording attempt: %w", err)
 		}
-		return nil
+		return s.settleJob(ctx, tx, settles)
 	})
 }
 
@@ -115,7 +115,8 @@ func (s *Store) Requeue(ctx context.Context, id string) error {
 		if tag.RowsAffected() != 1 {
 			return notify.ErrNotFound
 		}
-		return s.insertJobs(ctx, tx, []string{id})
+		_, err = s.insertJobs(ctx, tx, []string{id}, false)
+		return err
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 )
 
@@ -74,7 +75,8 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 // transaction.
 func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 	p := c.Payment
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	var jobs *notify.Batch
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if p.Status == payment.StatusCompleted {
 			// The key comes from the stored row, not from the caller's copy.
 			_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, `+orderLockKey+`)
@@ -121,8 +123,13 @@ func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("inserting notification: %w", err)
 		}
-		return s.insertJobs(ctx, tx, ids)
+		jobs, err = s.insertJobs(ctx, tx, ids, true)
+		return err
 	})
+	if err == nil {
+		jobs.Committed()
+	}
+	return err
 }
 
 // UpdateDetails implements payment.Repository: the payer's choices, by

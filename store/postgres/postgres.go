@@ -62,6 +62,7 @@ type Store struct {
 	*vault.SQLStore
 
 	driver *riverpgxv5.Driver
+	jobs   notify.Jobs
 	pool   *pgxpool.Pool
 	river  *river.Client[pgx.Tx]
 	schema string
@@ -174,19 +175,18 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
 }
 
-// insertJobs queues delivery of the notifications inside tx.
-func (s *Store) insertJobs(ctx context.Context, tx pgx.Tx, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: notify.DeliverArgs{NotificationID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: 1000}}
-	}
-	if _, err := s.river.InsertManyTx(ctx, tx, params); err != nil {
-		return fmt.Errorf("queueing notification delivery: %w", err)
-	}
-	return nil
+// SetDispatcher implements store.Store: first attempts of later status
+// changes committed by this node go to d right after their commit.
+func (s *Store) SetDispatcher(d notify.Dispatcher) { s.jobs.SetDispatcher(d) }
+
+// insertJobs queues delivery of the notifications inside tx (notify.InsertJobs).
+func (s *Store) insertJobs(ctx context.Context, tx pgx.Tx, ids []string, hot bool) (*notify.Batch, error) {
+	return notify.InsertJobs(ctx, &s.jobs, s.river, tx, ids, hot)
+}
+
+// settleJob deletes the backstop job of a settled first attempt (notify.SettleJob).
+func (s *Store) settleJob(ctx context.Context, tx pgx.Tx, id int64) error {
+	return notify.SettleJob(ctx, s.river, tx, id)
 }
 
 func quoteIdent(name string) string { return pgx.Identifier{name}.Sanitize() }

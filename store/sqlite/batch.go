@@ -50,6 +50,8 @@ func (s *Store) startWriter() {
 					break drain
 				}
 			}
+			s.commits.Add(1)
+			s.committedOps.Add(int64(len(batch)))
 			s.commitBatch(batch)
 		}
 	}()
@@ -108,6 +110,10 @@ func answer(batch []writeOp, errs []error, failAll error) {
 		}
 	}
 }
+
+// WriterStats reports how many group commits the writer made and how many
+// write transactions they carried.
+func (s *Store) WriterStats() (commits, ops int64) { return s.commits.Load(), s.committedOps.Load() }
 
 // inTx runs fn in a write transaction (shared with other writers waiting at
 // the same moment) and returns once it is durably committed or rolled back.

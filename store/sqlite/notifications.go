@@ -79,7 +79,7 @@ func (s *Store) ListAttempts(ctx context.Context, notificationID string) ([]noti
 }
 
 // RecordAttempt implements notify.Repository.
-func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status notify.Status, next *time.Time) error {
+func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status notify.Status, next *time.Time, settles int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var delivered any
 		if status == notify.StatusDelivered {
@@ -102,7 +102,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status noti
 		if err != nil {
 			return fmt.Errorf("recording attempt: %w", err)
 		}
-		return nil
+		return s.settleJob(ctx, tx, settles)
 	})
 }
 
@@ -118,7 +118,8 @@ func (s *Store) Requeue(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return notify.ErrNotFound
 		}
-		return s.insertJobs(ctx, tx, []string{id})
+		_, err = s.insertJobs(ctx, tx, []string{id}, false)
+		return err
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 )
 
@@ -56,7 +57,8 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 // transaction.
 func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 	p := c.Payment
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	var jobs *notify.Batch
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE payments
 			SET status = ?, status_detail = ?, version = ?, updated_at = ?, completed_at = ?
 			WHERE id = ? AND status = ? AND version = ?`,
@@ -91,8 +93,13 @@ func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 			}
 			ids = append(ids, n.ID)
 		}
-		return s.insertJobs(ctx, tx, ids)
+		jobs, err = s.insertJobs(ctx, tx, ids, true)
+		return err
 	})
+	if err == nil {
+		jobs.Committed()
+	}
+	return err
 }
 
 // UpdateDetails implements payment.Repository.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -36,14 +37,17 @@ type Store struct {
 	// SQLStore keeps the vault's cards; its writes join the group commit.
 	*vault.SQLStore
 
-	driver  *riversqlite.Driver
-	ops     chan writeOp
-	path    string
-	read    *sql.DB
-	river   *river.Client[*sql.Tx]
-	stop    chan struct{}
-	stopped chan struct{}
-	write   *sql.DB
+	driver *riversqlite.Driver
+	jobs   notify.Jobs
+	// commits and committedOps count group commits and the writes in them.
+	commits, committedOps atomic.Int64
+	ops                   chan writeOp
+	path                  string
+	read                  *sql.DB
+	river                 *river.Client[*sql.Tx]
+	stop                  chan struct{}
+	stopped               chan struct{}
+	write                 *sql.DB
 }
 
 // dsn builds a modernc.org/sqlite DSN. busy_timeout covers other processes
@@ -176,17 +180,18 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-// insertJobs queues delivery of the notifications inside tx.
-func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	params := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		params[i] = river.InsertManyParams{Args: notify.DeliverArgs{NotificationID: id}, InsertOpts: &river.InsertOpts{MaxAttempts: 1000}}
-	}
-	_, err := s.river.InsertManyTx(ctx, tx, params)
-	return err
+// SetDispatcher implements store.Store: first attempts of later status
+// changes go to d right after their commit.
+func (s *Store) SetDispatcher(d notify.Dispatcher) { s.jobs.SetDispatcher(d) }
+
+// insertJobs queues delivery of the notifications inside tx (notify.InsertJobs).
+func (s *Store) insertJobs(ctx context.Context, tx *sql.Tx, ids []string, hot bool) (*notify.Batch, error) {
+	return notify.InsertJobs(ctx, &s.jobs, s.river, tx, ids, hot)
+}
+
+// settleJob deletes the backstop job of a settled first attempt (notify.SettleJob).
+func (s *Store) settleJob(ctx context.Context, tx *sql.Tx, id int64) error {
+	return notify.SettleJob(ctx, s.river, tx, id)
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("ListDue", func(t *testing.T) { t.Parallel(); testListDue(t, open) })
 	t.Run("UpdateDetails", func(t *testing.T) { t.Parallel(); testUpdateDetails(t, open) })
 	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
+	t.Run("FirstAttemptDispatch", func(t *testing.T) { t.Parallel(); testDispatch(t, open) })
 	t.Run("Keysets", func(t *testing.T) { t.Parallel(); testKeysets(t, open) })
 	t.Run("Ready", func(t *testing.T) { t.Parallel(); require.NoError(t, open(t).Ready(context.Background())) })
 }
@@ -346,11 +348,11 @@ func testNotifications(t *testing.T, open Open) {
 	next := time.Now().Add(time.Minute).UTC().Truncate(time.Millisecond)
 	fail := notify.Attempt{NotificationID: notice.ID, Number: 1, At: time.Now().UTC().Truncate(time.Millisecond),
 		URL: notice.URL, StatusCode: 500, Latency: 1500 * time.Microsecond, Error: "HTTP 500", ResponseBody: "oops"}
-	require.NoError(t, st.RecordAttempt(ctx, fail, notify.StatusFailed, &next))
+	require.NoError(t, st.RecordAttempt(ctx, fail, notify.StatusFailed, &next, 0))
 	ok := fail
 	ok.Number, ok.StatusCode, ok.Error, ok.ResponseBody = 2, 200, "", `["OK"]`
-	require.NoError(t, st.RecordAttempt(ctx, ok, notify.StatusDelivered, nil))
-	require.ErrorIs(t, st.RecordAttempt(ctx, notify.Attempt{NotificationID: "ntf_nope", At: time.Now()}, notify.StatusFailed, nil), notify.ErrNotFound)
+	require.NoError(t, st.RecordAttempt(ctx, ok, notify.StatusDelivered, nil, 0))
+	require.ErrorIs(t, st.RecordAttempt(ctx, notify.Attempt{NotificationID: "ntf_nope", At: time.Now()}, notify.StatusFailed, nil, 0), notify.ErrNotFound)
 
 	rec, err = st.GetNotification(ctx, notice.ID)
 	require.NoError(t, err)
@@ -411,4 +413,58 @@ func testUpdateDetails(t *testing.T, open Open) {
 	late := done.Payment
 	late.Method, late.Version = "webpay", done.Payment.Version+1
 	require.ErrorIs(t, st.UpdateDetails(ctx, late, done.Payment.Version, ev), payment.ErrConflict, "a final payment cannot change")
+}
+
+// recordingDispatcher keeps what a store hands over after its commits.
+type recordingDispatcher struct {
+	mu     sync.Mutex
+	queued []notify.Queued
+}
+
+func (d *recordingDispatcher) Backstop() time.Duration { return time.Hour }
+func (d *recordingDispatcher) Dispatch(qs []notify.Queued) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.queued = append(d.queued, qs...)
+}
+
+func (d *recordingDispatcher) taken() []notify.Queued {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.queued)
+}
+
+// A committed status change hands its notifications to the dispatcher with
+// their backstop jobs; a refused one hands nothing; recording a settled
+// first attempt deletes the job, twice is harmless.
+func testDispatch(t *testing.T, open Open) {
+	ctx := context.Background()
+	st := open(t)
+	d := &recordingDispatcher{}
+	st.SetDispatcher(d)
+	m := NewMerchant(t, st)
+	p := NewPayment(t, st, m, "D-1")
+	notice := payment.Notice{ID: token.ID("ntf"), URL: "https://shop.example/n", Method: "POST", ContentType: "application/json", Body: []byte(`{}`)}
+	before := time.Now()
+	require.NoError(t, st.ApplyChange(ctx, Change(p, payment.StatusCompleted, notice)))
+	got := d.taken()
+	require.Len(t, got, 1)
+	require.Equal(t, notice.ID, got[0].NotificationID)
+	require.NotZero(t, got[0].JobID)
+	require.WithinRange(t, got[0].BackstopAt, before.Add(time.Hour), time.Now().Add(time.Hour))
+
+	// The same change again is refused (compare-and-set): nothing more.
+	require.ErrorIs(t, st.ApplyChange(ctx, Change(p, payment.StatusCompleted, payment.Notice{ID: token.ID("ntf"), URL: "https://shop.example/n", Method: "POST", Body: []byte(`{}`)})), payment.ErrConflict)
+	require.Len(t, d.taken(), 1)
+
+	a := notify.Attempt{NotificationID: notice.ID, Number: 1, At: time.Now().UTC().Truncate(time.Millisecond), URL: notice.URL, StatusCode: 200}
+	require.NoError(t, st.RecordAttempt(ctx, a, notify.StatusDelivered, nil, got[0].JobID))
+	a.Number = 2 // a job already gone is not an error
+	require.NoError(t, st.RecordAttempt(ctx, a, notify.StatusDelivered, nil, got[0].JobID))
+
+	// Without a dispatcher nothing is handed over (jobs are due at once).
+	st.SetDispatcher(nil)
+	p2 := NewPayment(t, st, m, "D-2")
+	require.NoError(t, st.ApplyChange(ctx, Change(p2, payment.StatusCompleted, payment.Notice{ID: token.ID("ntf"), URL: "https://shop.example/n", Method: "POST", Body: []byte(`{}`)})))
+	require.Len(t, d.taken(), 1)
 }
