@@ -73,7 +73,7 @@ func notice(t *testing.T, st *sqlite.Store, m merchant.Merchant) string {
 	require.NoError(t, st.ApplyChange(context.Background(), storetest.Change(p, payment.StatusCompleted, n)))
 	next := time.Now().Add(time.Hour)
 	require.NoError(t, st.RecordAttempt(context.Background(), notify.Attempt{NotificationID: n.ID, Number: 1, At: time.Now(),
-		URL: n.URL, StatusCode: 500, Error: "HTTP 500"}, notify.StatusFailed, &next))
+		URL: n.URL, StatusCode: 500, Error: "HTTP 500"}, notify.StatusFailed, &next, 0))
 	return n.ID
 }
 

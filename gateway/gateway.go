@@ -144,6 +144,10 @@ func (g *Gateway) CheckMode(ctx context.Context) error {
 	return nil
 }
 
+// MerchantCacheTTL is how long a serving node answers merchant lookups
+// from memory.
+const MerchantCacheTTL = time.Second
+
 // Handler builds the HTTP handler of the whole gateway.
 func (g *Gateway) Handler() (http.Handler, error) {
 	s := server.New(g.Log, g.Registry, g.Store.Ready)
@@ -160,6 +164,10 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	if err := g.CheckMode(ctx); err != nil {
 		return err
 	}
+	// Every API request looks its merchant up; a serving node keeps them a
+	// second (a change made with the CLI or on another node is seen within
+	// that second, one made through this node at once).
+	g.Merchants.EnableCache(MerchantCacheTTL)
 	s := server.New(g.Log, g.Registry, g.Store.Ready)
 	if err := g.mount(s); err != nil {
 		return err
@@ -212,11 +220,16 @@ func (g *Gateway) startWorkers(ctx context.Context) (<-chan struct{}, error) {
 	if err := engine.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("starting notification workers: %w", err)
 	}
+	// This node makes the first attempt of the notifications it commits.
+	g.Store.SetDispatcher(engine)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		g.sweep(ctx)
-		// Let running deliveries finish (each is bounded by its timeout).
+		// Changes from now on get jobs due at once, for whichever node
+		// runs next; then running deliveries finish (each is bounded by
+		// its timeout).
+		g.Store.SetDispatcher(nil)
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := engine.Stop(stopCtx); err != nil {

@@ -13,6 +13,7 @@ import (
 // engine is the part of notify.Engine the gateway drives, whatever the
 // database's transaction type.
 type engine interface {
+	notify.Dispatcher
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 }

@@ -18,6 +18,7 @@ import (
 
 // Service creates merchants and checks their credentials.
 type Service struct {
+	cache  *lookupCache
 	now    func() time.Time
 	repo   Repository
 	sealer Sealer
@@ -59,6 +60,7 @@ func (s *Service) Create(ctx context.Context, set Settings, sandbox bool) (Merch
 	if err != nil {
 		return Merchant{}, Credentials{}, err
 	}
+	defer s.forget()
 	if err := s.repo.CreateMerchant(ctx, m); err != nil {
 		return Merchant{}, Credentials{}, fmt.Errorf("creating merchant %q: %w", set.Name, err)
 	}
@@ -66,8 +68,9 @@ func (s *Service) Create(ctx context.Context, set Settings, sandbox bool) (Merch
 }
 
 // RotateCredentials replaces every secret of merchant id; the old ones stop
-// working at once.
+// working at once through this Service, within its cache TTL elsewhere.
 func (s *Service) RotateCredentials(ctx context.Context, id string) (Merchant, Credentials, error) {
+	defer s.forget()
 	m, err := s.repo.GetMerchant(ctx, id)
 	if err != nil {
 		return Merchant{}, Credentials{}, err
@@ -109,6 +112,7 @@ func (s *Service) Update(ctx context.Context, id string, set Settings) (Merchant
 	if err := set.validate(); err != nil {
 		return Merchant{}, err
 	}
+	defer s.forget()
 	m, err := s.repo.GetMerchant(ctx, id)
 	if err != nil {
 		return Merchant{}, err
@@ -123,7 +127,7 @@ func (s *Service) Update(ctx context.Context, id string, set Settings) (Merchant
 
 // Get returns merchant id.
 func (s *Service) Get(ctx context.Context, id string) (Merchant, error) {
-	return s.repo.GetMerchant(ctx, id)
+	return s.cached(ctx, "id:"+id, func(ctx context.Context) (Merchant, error) { return s.repo.GetMerchant(ctx, id) })
 }
 
 // List returns every merchant.
@@ -139,9 +143,9 @@ func (s *Service) AuthenticateETpay(ctx context.Context, code, apiToken string) 
 	var m Merchant
 	var err error
 	if code != "" {
-		m, err = s.repo.GetMerchantByETpayCode(ctx, code)
+		m, err = s.cached(ctx, "code:"+code, func(ctx context.Context) (Merchant, error) { return s.repo.GetMerchantByETpayCode(ctx, code) })
 	} else {
-		m, err = s.repo.GetMerchantByETpayTokenHash(ctx, h[:])
+		m, err = s.cached(ctx, "hash:"+string(h[:]), func(ctx context.Context) (Merchant, error) { return s.repo.GetMerchantByETpayTokenHash(ctx, h[:]) })
 	}
 	if errors.Is(err, ErrNotFound) {
 		return Merchant{}, ErrUnauthorized
@@ -168,7 +172,7 @@ func (s *Service) WebhookSecret(m Merchant) (string, error) {
 
 // ByServiceID returns the merchant owning a PayRetailers service id.
 func (s *Service) ByServiceID(ctx context.Context, serviceID string) (Merchant, error) {
-	return s.repo.GetMerchantByServiceID(ctx, serviceID)
+	return s.cached(ctx, "svc:"+serviceID, func(ctx context.Context) (Merchant, error) { return s.repo.GetMerchantByServiceID(ctx, serviceID) })
 }
 
 func aad(id, purpose string) []byte { return []byte("merchant/" + id + "/" + purpose) }

@@ -2,10 +2,12 @@ package merchant_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -15,6 +17,13 @@ import (
 )
 
 func setup(t *testing.T) *merchant.Service {
+	svc, _ := setupShared(t)
+	return svc
+}
+
+// setupShared also returns a constructor of other Services on the same
+// database and keys: another process (the CLI) or another node.
+func setupShared(t *testing.T) (*merchant.Service, func() *merchant.Service) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -26,7 +35,7 @@ func setup(t *testing.T) *merchant.Service {
 	require.NoError(t, err)
 	kr, err := keyring.Open(ctx, st, "secrets", master)
 	require.NoError(t, err)
-	return merchant.NewService(st, kr)
+	return merchant.NewService(st, kr), func() *merchant.Service { return merchant.NewService(st, kr) }
 }
 
 func TestCreateIssuesCredentialsForBothDialects(t *testing.T) {
@@ -136,4 +145,48 @@ func TestSettingsValidation(t *testing.T) {
 	up, err := svc.Update(ctx, m.ID, merchant.Settings{Name: "Shop 2", SuccessURL: "https://shop.example/ok"})
 	require.NoError(t, err)
 	require.Equal(t, "Shop 2", up.Name)
+}
+
+// With the lookup cache on, this Service's own writes are seen at once and
+// another's (the CLI, another node) within the TTL.
+func TestLookupCache(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	gateway, other := setupShared(t)
+	gateway.EnableCache(300 * time.Millisecond)
+	m, old, err := gateway.Create(ctx, merchant.Settings{Name: "Shop"}, false)
+	require.NoError(t, err)
+	_, err = gateway.AuthenticateETpay(ctx, old.ETpayCode, old.ETpayAPIToken)
+	require.NoError(t, err)
+	_, err = gateway.AuthenticateETpay(ctx, "", old.ETpayAPIToken) // by token hash
+	require.NoError(t, err)
+	_, err = gateway.ByServiceID(ctx, old.ServiceID)
+	require.NoError(t, err)
+
+	// Rotated here: refused at once, by code and by token alone.
+	_, fresh, err := gateway.RotateCredentials(ctx, m.ID)
+	require.NoError(t, err)
+	_, err = gateway.AuthenticateETpay(ctx, old.ETpayCode, old.ETpayAPIToken)
+	require.ErrorIs(t, err, merchant.ErrUnauthorized)
+	_, err = gateway.AuthenticateETpay(ctx, "", old.ETpayAPIToken)
+	require.ErrorIs(t, err, merchant.ErrUnauthorized)
+	_, err = gateway.AuthenticateETpay(ctx, fresh.ETpayCode, fresh.ETpayAPIToken)
+	require.NoError(t, err)
+
+	// Rotated elsewhere: the cached merchant answers until the TTL ends.
+	_, newest, err := other().RotateCredentials(ctx, m.ID)
+	require.NoError(t, err)
+	_, err = gateway.AuthenticateETpay(ctx, fresh.ETpayCode, fresh.ETpayAPIToken)
+	require.NoError(t, err, "within the TTL the cached credentials still match")
+	require.Eventually(t, func() bool {
+		_, err := gateway.AuthenticateETpay(ctx, fresh.ETpayCode, fresh.ETpayAPIToken)
+		return errors.Is(err, merchant.ErrUnauthorized)
+	}, 5*time.Second, 20*time.Millisecond, "after the TTL the rotation is seen")
+	_, err = gateway.AuthenticateETpay(ctx, newest.ETpayCode, newest.ETpayAPIToken)
+	require.NoError(t, err)
+
+	// Unknown codes are not remembered.
+	_, err = gateway.AuthenticateETpay(ctx, "cl_nope", newest.ETpayAPIToken)
+	require.ErrorIs(t, err, merchant.ErrUnauthorized)
 }
