@@ -144,14 +144,14 @@ func (a *API) initialize(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, asError(err))
 		return
 	}
-	sessionToken, signatureToken := token.Alnum(64), token.Alnum(48)
+	sessionToken, signatureToken := token.Sortable(64), token.Alnum(48)
 	sealed, err := a.d.Sealer.Seal([]byte(signatureToken), signatureAAD(sessionToken))
 	if err != nil {
 		a.internal(w, r, "sealing signature token", err)
 		return
 	}
 	p := payment.Payment{
-		AttemptRef:   token.Alnum(40),
+		AttemptRef:   token.Sortable(40),
 		Amount:       payment.Money{Amount: req.AmountMinor(), Currency: req.Currency()},
 		Country:      req.Country(),
 		Dialect:      payment.DialectETpay,

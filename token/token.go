@@ -55,6 +55,14 @@ func ID(prefix string) string {
 	return prefix + "_" + timePrefix(time.Now()) + Alnum(22)
 }
 
+// Sortable returns n (at least 30) alphanumerics that begin with the
+// creation time, like ID, then random ones (n-8 of them, at least 130
+// bits): for secrets that are also database keys, such as session tokens,
+// so that their unique index grows at one end.
+func Sortable(n int) string {
+	return timePrefix(time.Now()) + Alnum(max(n-8, 22))
+}
+
 // sortable is base 62 in ASCII order, so that text order is numeric order.
 const sortable = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
