@@ -65,7 +65,10 @@ func (e *Engine[TTx]) Dispatch(qs []Queued) {
 		select {
 		case e.hot <- q:
 		default:
-			e.cfg.Log.Warn("first-attempt queue full: the backstop job will deliver", "notification_id", q.NotificationID)
+			// Overload: say so at most once a second, not once per notification.
+			if now := time.Now().Unix(); e.lastFullLog.Swap(now) != now {
+				e.cfg.Log.Warn("first-attempt queue full: backstop jobs will deliver", "queue", dispatchQueue, "notification_id", q.NotificationID)
+			}
 		}
 	}
 }

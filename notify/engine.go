@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -50,6 +51,8 @@ type Engine[TTx any] struct {
 	hot        chan Queued
 	stopHot    chan struct{}
 	dispatched *sync.WaitGroup
+	// lastFullLog is the Unix second of the last "queue full" warning.
+	lastFullLog atomic.Int64
 }
 
 // NewEngine builds an engine on River's driver for the store's database.

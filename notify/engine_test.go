@@ -2,11 +2,13 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -322,4 +324,54 @@ func TestBackstopJobDeliversALostFirstAttempt(t *testing.T) {
 	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
 	require.Equal(t, 1, rec.Attempts)
 	require.Equal(t, rec.ID+"|"+rec.ID, rc.ids[0])
+}
+
+// An overloaded node never blocks the committing request: first attempts
+// beyond the queue are left to their backstop jobs, with one warning.
+func TestDispatchNeverBlocks(t *testing.T) {
+	t.Parallel()
+
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	var logs syncBuffer
+	eng, err := notify.NewEngine(st.Driver(), notify.EngineConfig{
+		Deliverer: notify.NewDeliverer(notify.Config{AllowPrivate: true, UserAgent: notify.UserAgent("test")}),
+		Log:       server.NewLogger(&logs, "text", 0),
+		Repo:      st,
+		Secrets:   func(context.Context, string) ([]byte, error) { return []byte(whsec), nil },
+	})
+	require.NoError(t, err)
+	// Not started: nothing takes from the queue.
+	qs := make([]notify.Queued, 10000)
+	for i := range qs {
+		qs[i] = notify.Queued{NotificationID: fmt.Sprint("ntf_", i), JobID: int64(i + 1), BackstopAt: time.Now().Add(time.Minute)}
+	}
+	done := make(chan struct{})
+	go func() { eng.Dispatch(qs); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Dispatch blocked")
+	}
+	// One warning a second, not 1,808 (two if the loop crossed a second).
+	n := strings.Count(logs.String(), "first-attempt queue full")
+	require.True(t, n == 1 || n == 2, "%d warnings", n)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -2,12 +2,16 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 )
 
 // NewLogger returns the gateway's logger: text or JSON, with the request id
-// of the context added to every line logged with one.
+// of the context added to every line logged with one. An error logged for a
+// request whose client has gone (its context canceled) is a warning: under
+// load clients give up, and that is not a fault of the gateway's that an
+// operator must look at.
 func NewLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
@@ -20,8 +24,16 @@ func NewLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
+	id := RequestID(ctx)
+	if id != "" {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if r.Level >= slog.LevelError && id != "" && errors.Is(ctx.Err(), context.Canceled) {
+		r.Level = slog.LevelWarn
+		r.AddAttrs(slog.Bool("client_gone", true))
+		if !h.Handler.Enabled(ctx, r.Level) {
+			return nil
+		}
 	}
 	return h.Handler.Handle(ctx, r)
 }
