@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/token"
 )
@@ -94,4 +96,38 @@ func benchmarkDelivery(b *testing.B, hot bool, changes int) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "deliveries/s")
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkBacklogDrain measures how fast River's workers drain notifications
+// that piled up while no engine ran (a node down, a long outage of the
+// merchant), with nothing else writing:
+//
+//	go test -run '^$' -bench BacklogDrain -benchtime 4000x ./notify/
+func BenchmarkBacklogDrain(b *testing.B) {
+	bt := newEngineBundle(b, notify.Schedule{time.Second}, 10*time.Millisecond, 100)
+	var delivered atomic.Int64
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if delivered.Add(1) == int64(b.N) {
+			close(done)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	for range b.N {
+		p, err := bt.payments.Create(ctx, payment.Payment{MerchantID: bt.merchantID, Dialect: payment.DialectETpay,
+			Ref: token.Alnum(40), Amount: payment.Money{Amount: 1000, Currency: "CLP"}, ExpiresAt: time.Now().Add(time.Hour),
+			URLs: payment.URLs{Notification: srv.URL}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := bt.payments.Transition(ctx, p.ID, payment.StatusCompleted, "", payment.ActorSandbox); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	bt.start(b, false)
+	<-done
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "deliveries/s")
 }

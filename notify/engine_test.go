@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net"
@@ -33,6 +34,7 @@ func (urlRenderer) Notices(_ context.Context, p payment.Payment) ([]payment.Noti
 }
 
 type engineBundle struct {
+	engine     *notify.Engine[*sql.Tx]
 	merchantID string
 	payments   *payment.Service
 	store      *sqlite.Store
@@ -62,6 +64,14 @@ func startEngineTB(b *testing.B, hot bool) *engineBundle {
 
 func startEngineWith(t testing.TB, schedule notify.Schedule, poll time.Duration, workers int, hot bool) *engineBundle {
 	t.Helper()
+	b := newEngineBundle(t, schedule, poll, workers)
+	b.start(t, hot)
+	return b
+}
+
+// newEngineBundle builds a store, payments and an engine, not started.
+func newEngineBundle(t testing.TB, schedule notify.Schedule, poll time.Duration, workers int) *engineBundle {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "n.db"))
 	require.NoError(t, err)
@@ -79,17 +89,22 @@ func startEngineWith(t testing.TB, schedule notify.Schedule, poll time.Duration,
 		Workers:   workers,
 	})
 	require.NoError(t, err)
-	require.NoError(t, eng.Start(ctx))
-	if hot {
-		st.SetDispatcher(eng)
-	}
 	t.Cleanup(func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = eng.Stop(stopCtx)
 		st.Close()
 	})
-	return &engineBundle{merchantID: m.ID, payments: svc, store: st}
+	return &engineBundle{engine: eng, merchantID: m.ID, payments: svc, store: st}
+}
+
+// start runs the engine; hot: first attempts in process after each commit.
+func (b *engineBundle) start(t testing.TB, hot bool) {
+	t.Helper()
+	require.NoError(t, b.engine.Start(context.Background()))
+	if hot {
+		b.store.SetDispatcher(b.engine)
+	}
 }
 
 // complete creates a payment notifying url and completes it.
