@@ -25,17 +25,18 @@ type cachedMerchant struct {
 
 // EnableCache turns the lookup cache on with ttl (0 turns it off). The
 // gateway uses a second; tools that change merchants use none.
+// Safe to call while the Service is in use.
 func (s *Service) EnableCache(ttl time.Duration) {
 	if ttl <= 0 {
-		s.cache = nil
+		s.cache.Store(nil)
 		return
 	}
-	s.cache = &lookupCache{ttl: ttl, m: map[string]cachedMerchant{}}
+	s.cache.Store(&lookupCache{ttl: ttl, m: map[string]cachedMerchant{}})
 }
 
 // cached returns the merchant under key, reading it with load on a miss.
 func (s *Service) cached(ctx context.Context, key string, load func(context.Context) (Merchant, error)) (Merchant, error) {
-	c := s.cache
+	c := s.cache.Load()
 	if c == nil {
 		return load(ctx)
 	}
@@ -58,7 +59,7 @@ func (s *Service) cached(ctx context.Context, key string, load func(context.Cont
 
 // forget clears the cache after a write.
 func (s *Service) forget() {
-	if c := s.cache; c != nil {
+	if c := s.cache.Load(); c != nil {
 		c.mu.Lock()
 		clear(c.m)
 		c.mu.Unlock()

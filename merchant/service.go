@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pasarela/pasarela/token"
@@ -18,7 +19,7 @@ import (
 
 // Service creates merchants and checks their credentials.
 type Service struct {
-	cache  *lookupCache
+	cache  atomic.Pointer[lookupCache]
 	now    func() time.Time
 	repo   Repository
 	sealer Sealer

@@ -154,7 +154,7 @@ func TestLookupCache(t *testing.T) {
 
 	ctx := context.Background()
 	gateway, other := setupShared(t)
-	gateway.EnableCache(300 * time.Millisecond)
+	gateway.EnableCache(2 * time.Second)
 	m, old, err := gateway.Create(ctx, merchant.Settings{Name: "Shop"}, false)
 	require.NoError(t, err)
 	_, err = gateway.AuthenticateETpay(ctx, old.ETpayCode, old.ETpayAPIToken)
@@ -182,7 +182,7 @@ func TestLookupCache(t *testing.T) {
 	require.Eventually(t, func() bool {
 		_, err := gateway.AuthenticateETpay(ctx, fresh.ETpayCode, fresh.ETpayAPIToken)
 		return errors.Is(err, merchant.ErrUnauthorized)
-	}, 5*time.Second, 20*time.Millisecond, "after the TTL the rotation is seen")
+	}, 10*time.Second, 20*time.Millisecond, "after the TTL the rotation is seen")
 	_, err = gateway.AuthenticateETpay(ctx, newest.ETpayCode, newest.ETpayAPIToken)
 	require.NoError(t, err)
 

@@ -329,12 +329,12 @@ func TestBackstopJobDeliversALostFirstAttempt(t *testing.T) {
 	t.Parallel()
 
 	b := startEngineWith(t, notify.Schedule{time.Minute}, 10*time.Millisecond, 4, false)
-	b.store.SetDispatcher(lostDispatcher{backstop: 300 * time.Millisecond})
+	b.store.SetDispatcher(lostDispatcher{backstop: 1500 * time.Millisecond})
 	rc := &receiver{answers: []int{200}}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 	p := b.complete(t, srv.URL)
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	require.Zero(t, rc.hits.Load(), "nothing is sent before the backstop falls due")
 	rec := b.waitStatus(t, p.ID, notify.StatusDelivered)
 	require.Equal(t, 1, rec.Attempts)
