@@ -215,6 +215,6 @@ func openConfiguredStore(ctx context.Context, cfg gateway.Config, create bool) (
 }
 
 func describe(c transfer.Counts) string {
-	return fmt.Sprintf("%d keysets, %d merchants, %d payments, %d events, %d notifications, %d delivery attempts",
-		c.Keysets, c.Merchants, c.Payments, c.Events, c.Notifications, c.Attempts)
+	return fmt.Sprintf("%d keysets, %d merchants, %d vault cards, %d payments, %d events, %d notifications, %d delivery attempts",
+		c.Keysets, c.Merchants, c.Cards, c.Payments, c.Events, c.Notifications, c.Attempts)
 }

@@ -63,6 +63,7 @@ func TestExportImportMovesSQLiteToPostgres(t *testing.T) {
 	_, stderr, err := run(t, "export", "--data", data, "--out", file)
 	require.NoError(t, err)
 	require.Contains(t, stderr, "3 notifications")
+	require.Contains(t, stderr, "0 vault cards")
 	st, err := os.Stat(file)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "the export holds every payment: owner only")
