@@ -1,7 +1,7 @@
 // Package payretailers is the PayRetailers (ex-Paygol) API v2 dialect.
 //
 // The wire layer (request.go, validate.go, response.go, sign.go, ipn.go,
-// money.go, phpjson.go) is the exact bytes pasarela reads from and writes
+// money.go, and internal/phpjson for PHP's json_encode) is the exact bytes pasarela reads from and writes
 // to merchants and nothing else: it decodes signed JSON requests
 // leniently, validates them with errors in the dialect's own shape, signs
 // responses and notifications the way the official PHP SDK checks them,

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pasarela/pasarela/internal/phpjson"
 )
 
 // TimeLayout is how the dialect writes times: "2021-01-02 23:11:00", as in
@@ -73,13 +75,13 @@ func (i IPN) Headers() map[string]string {
 }
 
 // BuildIPN renders n as the PHP-stable body the merchant's SDK reproduces
-// (EncodePHP) and signs it with the merchant's secret.
+// (phpjson.Encode) and signs it with the merchant's secret.
 func BuildIPN(secret []byte, n Notification) (IPN, error) {
 	fields, err := n.Fields()
 	if err != nil {
 		return IPN{}, err
 	}
-	body, err := EncodePHP(fields)
+	body, err := phpjson.Encode(fields)
 	if err != nil {
 		return IPN{}, err
 	}

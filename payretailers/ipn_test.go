@@ -7,9 +7,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/internal/phpjson"
 )
 
 // wireNotification is WIRE.md's IPN vector as a Notification.
+// wireIPNBody is WIRE.md's IPN test vector, byte for byte.
+const wireIPNBody = `{"completed_at":"2019-06-14 10:05:00","country":"ES","created_at":"2019-06-14 10:00:00","currency":"USD","custom":"Producto 1 \/ Ni\u00f1o <&>","method":"teleingreso","price":"10.00","service_id":"123","status":"completed","transaction_id":"ZISS-A7Q8-RE2Z-S73W"}`
+
 func wireNotification() Notification {
 	return Notification{
 		Amount:        1000,
@@ -38,7 +43,7 @@ func TestBuildIPNWireVector(t *testing.T) {
 	}, ipn.Headers())
 
 	// What the merchant's SDK computes from the body verifies.
-	again, err := MerchantReencode(ipn.Body)
+	again, err := phpjson.Reencode(ipn.Body)
 	require.NoError(t, err)
 	require.True(t, Verify([]byte(wireSecret), again, ipn.Signature))
 }
@@ -76,7 +81,7 @@ func TestIPNKeyOrderAgreesAcrossSorts(t *testing.T) {
 		keys = append(keys, k)
 	}
 	natural := slices.Clone(keys)
-	slices.SortFunc(natural, phpNatCaseCompare)
+	slices.SortFunc(natural, phpjson.NatCaseCompare)
 	slices.Sort(keys)
 	require.Equal(t, keys, natural)
 }

@@ -390,9 +390,11 @@ func hasControl(s string) bool {
 
 func isASCIILetters(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if asciiUpper(s[i]) < 'A' || asciiUpper(s[i]) > 'Z' {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' { // |0x20 lower-cases ASCII letters
 			return false
 		}
 	}
 	return true
 }
+
+func isCDigit(c byte) bool { return '0' <= c && c <= '9' }

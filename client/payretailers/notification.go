@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/pasarela/pasarela/internal/phpjson"
 )
 
 // MaxNotificationBytes bounds an IPN body. Real ones are well under 1 KiB;
@@ -59,7 +61,7 @@ func (c *Client) VerifyNotification(r *http.Request) (Notification, error) {
 	if len(body) > MaxNotificationBytes {
 		return Notification{}, ErrNotificationTooLarge
 	}
-	canonical, err := merchantReencode(body)
+	canonical, err := phpjson.Reencode(body)
 	if err != nil {
 		return Notification{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

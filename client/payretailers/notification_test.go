@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/internal/phpjson"
 )
 
 // wireIPN is WIRE.md's IPN vector and its signature.
@@ -98,13 +100,13 @@ func TestVerifyNotificationRefusesGETAndOtherService(t *testing.T) {
 func TestMerchantReencode(t *testing.T) {
 	t.Parallel()
 
-	got, err := merchantReencode([]byte(`{"b_c":"1","bc":"\u00e9","A":"/"}`))
+	got, err := phpjson.Reencode([]byte(`{"b_c":"1","bc":"\u00e9","A":"/"}`))
 	require.NoError(t, err)
 	require.Equal(t, `{"A":"\/","bc":"\u00e9","b_c":"1"}`, string(got))
-	got, err = merchantReencode([]byte(`{}`))
+	got, err = phpjson.Reencode([]byte(`{}`))
 	require.NoError(t, err)
 	require.Equal(t, `[]`, string(got))
-	_, err = merchantReencode([]byte(`{"a":"\ud800"}`))
+	_, err = phpjson.Reencode([]byte(`{"a":"\ud800"}`))
 	require.Error(t, err)
 }
 
@@ -121,7 +123,7 @@ func FuzzVerifyNotification(f *testing.F) {
 			return
 		}
 		// Whatever verifies was signed, in PHP's form, with the secret.
-		canonical, rerr := merchantReencode(body)
+		canonical, rerr := phpjson.Reencode(body)
 		require.NoError(t, rerr)
 		require.Equal(t, sign([]byte(testSecret), canonical), sig)
 		require.NotNil(t, n.Fields)

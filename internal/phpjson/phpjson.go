@@ -1,4 +1,9 @@
-package payretailers
+// Package phpjson reproduces, byte for byte, what PHP's json_encode (default
+// flags) makes of a flat array of strings after PayRetailers' PHP SDK has
+// ksort()ed it, and the SDK's whole decode-sort-encode round trip. The
+// gateway signs IPN bodies with it and the Go client SDK verifies them with
+// it; it imports nothing of the gateway, so the SDK stays light.
+package phpjson
 
 import (
 	"errors"
@@ -27,7 +32,7 @@ import (
 // signature over its encoding could never verify on the merchant side.
 var ErrUnencodable = errors.New("not encodable as a PHP-stable JSON object")
 
-// EncodePHP encodes fields as PHP's json_encode (default flags) encodes the
+// Encode encodes fields as PHP's json_encode (default flags) encodes the
 // same array after the merchant's ksort: keys in PHP's natural
 // case-insensitive order, every value a JSON string, "/" as "\/", every
 // non-ASCII character as lowercase \uXXXX (UTF-16 surrogate pairs above
@@ -39,7 +44,7 @@ var ErrUnencodable = errors.New("not encodable as a PHP-stable JSON object")
 // numerically), no ASCII whitespace (natural sort skips it), and no two keys
 // that differ only in ASCII case (they tie, and PHP 7's sort is unstable).
 // Keys and values must be valid UTF-8, which json_encode requires.
-func EncodePHP(fields map[string]string) ([]byte, error) {
+func Encode(fields map[string]string) ([]byte, error) {
 	keys := make([]string, 0, len(fields))
 	size := 2
 	for k, v := range fields {
@@ -56,13 +61,13 @@ func EncodePHP(fields map[string]string) ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	slices.SortFunc(keys, func(a, b string) int {
-		if c := phpNatCaseCompare(a, b); c != 0 {
+		if c := NatCaseCompare(a, b); c != 0 {
 			return c
 		}
 		return strings.Compare(a, b)
 	})
 	for i := 1; i < len(keys); i++ {
-		if phpNatCaseCompare(keys[i-1], keys[i]) == 0 {
+		if NatCaseCompare(keys[i-1], keys[i]) == 0 {
 			return nil, fmt.Errorf("%w: keys %q and %q differ only in case", ErrUnencodable, keys[i-1], keys[i])
 		}
 	}
@@ -79,7 +84,7 @@ func EncodePHP(fields map[string]string) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
-// checkPHPKey enforces the key rules documented on EncodePHP.
+// checkPHPKey enforces the key rules documented on Encode.
 func checkPHPKey(k string) error {
 	if !utf8.ValidString(k) {
 		return fmt.Errorf("%w: key %q is not valid UTF-8", ErrUnencodable, k)
@@ -92,10 +97,10 @@ func checkPHPKey(k string) error {
 	return nil
 }
 
-// MerchantReencode does what the official PHP SDK does to an IPN body before
+// Reencode does what the official PHP SDK does to an IPN body before
 // computing its HMAC: json_decode($body, true), ksort($params,
 // SORT_NATURAL|SORT_FLAG_CASE), json_encode($params). A body verifies on the
-// merchant side exactly when MerchantReencode returns it unchanged.
+// merchant side exactly when Reencode returns it unchanged.
 //
 // It models PHP 8 for what pasarela can send, a flat object of strings:
 // duplicate keys keep the first position and the last value, integer-like
@@ -103,7 +108,7 @@ func checkPHPKey(k string) error {
 // refuses what PHP would refuse (malformed JSON, invalid UTF-8, a lone UTF-16
 // surrogate escape, raw control characters) and, rather than guess, any
 // non-string value and any top level other than an object.
-func MerchantReencode(body []byte) ([]byte, error) {
+func Reencode(body []byte) ([]byte, error) {
 	pairs, err := parsePHPObject(body)
 	if err != nil {
 		return nil, err
@@ -112,7 +117,7 @@ func MerchantReencode(body []byte) ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	slices.SortStableFunc(pairs, func(a, b phpPair) int {
-		return phpNatCaseCompare(a.key, b.key)
+		return NatCaseCompare(a.key, b.key)
 	})
 	list := true
 	for i, p := range pairs {
@@ -379,13 +384,13 @@ func (p *phpParser) hex4() (rune, error) {
 	return r, nil
 }
 
-// phpNatCaseCompare is PHP's strnatcasecmp (strnatcmp_ex with fold_case):
+// NatCaseCompare is PHP's strnatcasecmp (strnatcmp_ex with fold_case):
 // what ksort(SORT_NATURAL|SORT_FLAG_CASE) compares keys with. Digit runs
 // compare as numbers (leading zeros only skipped at the very start, runs
 // starting with 0 compared left-aligned), whitespace is skipped, ASCII
 // letters compare upper-cased. Reading past the end yields 0, like the C
 // code reading a zend_string's terminating NUL.
-func phpNatCaseCompare(a, b string) int {
+func NatCaseCompare(a, b string) int {
 	if len(a) == 0 || len(b) == 0 {
 		return cmpInt(len(a), len(b))
 	}

@@ -1,4 +1,4 @@
-package payretailers
+package phpjson
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ const wireIPNBody = `{"completed_at":"2019-06-14 10:05:00","country":"ES","creat
 func TestEncodePHPWireVector(t *testing.T) {
 	t.Parallel()
 
-	body, err := EncodePHP(map[string]string{
+	body, err := Encode(map[string]string{
 		"transaction_id": "ZISS-A7Q8-RE2Z-S73W",
 		"service_id":     "123",
 		"status":         "completed",
@@ -36,7 +36,7 @@ func TestEncodePHPWireVector(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, wireIPNBody, string(body))
 
-	again, err := MerchantReencode(body)
+	again, err := Reencode(body)
 	require.NoError(t, err)
 	require.Equal(t, wireIPNBody, string(again))
 }
@@ -70,7 +70,7 @@ func TestEncodePHPEscapes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			body, err := EncodePHP(map[string]string{"v": tt.value})
+			body, err := Encode(map[string]string{"v": tt.value})
 			require.NoError(t, err)
 			require.Equal(t, `{"v":`+tt.want+`}`, string(body))
 
@@ -86,11 +86,11 @@ func TestEncodePHPOrder(t *testing.T) {
 
 	// PHP's natural case-insensitive sort upper-cases letters, which puts
 	// them before "_" (0x5F); byte order would put "_" first.
-	body, err := EncodePHP(map[string]string{"b_c": "1", "bc": "2", "B": "3", "a": "4", "": "5"})
+	body, err := Encode(map[string]string{"b_c": "1", "bc": "2", "B": "3", "a": "4", "": "5"})
 	require.NoError(t, err)
 	require.Equal(t, `{"":"5","a":"4","B":"3","bc":"2","b_c":"1"}`, string(body))
 
-	empty, err := EncodePHP(nil)
+	empty, err := Encode(nil)
 	require.NoError(t, err)
 	require.Equal(t, "[]", string(empty))
 }
@@ -115,7 +115,7 @@ func TestEncodePHPRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			_, err := EncodePHP(tt.fields)
+			_, err := Encode(tt.fields)
 			require.ErrorIs(t, err, ErrUnencodable)
 		})
 	}
@@ -160,7 +160,7 @@ func TestMerchantReencode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			got, err := MerchantReencode([]byte(tt.body))
+			got, err := Reencode([]byte(tt.body))
 			if tt.want == "" {
 				require.Error(t, err)
 				return
@@ -195,12 +195,12 @@ func TestPHPNatCaseCompare(t *testing.T) {
 		{"ñ", "z", 1},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, phpNatCaseCompare(tt.a, tt.b), "%q vs %q", tt.a, tt.b)
-		require.Equal(t, -tt.want, phpNatCaseCompare(tt.b, tt.a), "%q vs %q", tt.b, tt.a)
+		require.Equal(t, tt.want, NatCaseCompare(tt.a, tt.b), "%q vs %q", tt.a, tt.b)
+		require.Equal(t, -tt.want, NatCaseCompare(tt.b, tt.a), "%q vs %q", tt.b, tt.a)
 	}
 }
 
-// TestAgainstRealPHP compares MerchantReencode and the natural comparison
+// TestAgainstRealPHP compares Reencode and the natural comparison
 // with a real PHP (Debian's php-cli, which scripts/test installs). Outside
 // the script it is skipped when PHP is missing; under it
 // (PASARELA_REQUIRE_PHP) a missing PHP fails the test.
@@ -253,10 +253,10 @@ func TestAgainstRealPHP(t *testing.T) {
 		line := sc.Text()
 		if c.cmp {
 			want := map[string]int{"-1": -1, "0": 0, "1": 1}[line]
-			require.Equal(t, want, phpNatCaseCompare(c.a, c.b), "strnatcasecmp(%q, %q)", c.a, c.b)
+			require.Equal(t, want, NatCaseCompare(c.a, c.b), "strnatcasecmp(%q, %q)", c.a, c.b)
 			continue
 		}
-		got, err := MerchantReencode([]byte(c.body))
+		got, err := Reencode([]byte(c.body))
 		if line == "ERR" {
 			require.Error(t, err, "PHP refused %q", c.body)
 			continue
@@ -316,7 +316,7 @@ func FuzzPHPJSON(f *testing.F) {
 	f.Add("", "", "ab", "x", "AB", "y")
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, k3, v3 string) {
 		fields := map[string]string{k1: v1, k2: v2, k3: v3}
-		body, err := EncodePHP(fields)
+		body, err := Encode(fields)
 		if err != nil {
 			require.ErrorIs(t, err, ErrUnencodable)
 			require.True(t, unencodable(fields), "refused %q: %v", fields, err)
@@ -324,7 +324,7 @@ func FuzzPHPJSON(f *testing.F) {
 		}
 		require.True(t, utf8.Valid(body))
 
-		again, err := MerchantReencode(body)
+		again, err := Reencode(body)
 		require.NoError(t, err)
 		require.Equal(t, string(body), string(again))
 
@@ -338,7 +338,7 @@ func FuzzPHPJSON(f *testing.F) {
 	})
 }
 
-// unencodable restates EncodePHP's documented refusals.
+// unencodable restates Encode's documented refusals.
 func unencodable(fields map[string]string) bool {
 	folded := map[string]bool{}
 	for k, v := range fields {
