@@ -13,6 +13,8 @@ import (
 // serveDebug runs Go's profiler on Config.DebugListen until ctx ends, so an
 // operator (or the load harness) can take CPU and heap profiles of a live
 // node. It is a separate listener: never reachable through the public one.
+// /debug/pprof/cmdline is left out: the command line can carry secrets
+// (--admin-token, a --database-url password).
 func (g *Gateway) serveDebug(ctx context.Context) (stop func(), err error) {
 	if g.Config.DebugListen == "" {
 		return func() {}, nil
@@ -23,7 +25,6 @@ func (g *Gateway) serveDebug(ctx context.Context) (stop func(), err error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)

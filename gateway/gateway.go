@@ -148,15 +148,6 @@ func (g *Gateway) CheckMode(ctx context.Context) error {
 // from memory.
 const MerchantCacheTTL = time.Second
 
-// Handler builds the HTTP handler of the whole gateway.
-func (g *Gateway) Handler() (http.Handler, error) {
-	s := server.New(g.Log, g.Registry, g.Store.Ready)
-	if err := g.mount(s); err != nil {
-		return nil, err
-	}
-	return s.Handler(), nil
-}
-
 // Serve runs the gateway on ln until ctx ends, then shuts down gracefully:
 // it stops accepting, lets in-flight requests finish (up to 20 s) and stops
 // the background workers.
@@ -198,7 +189,11 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	g.Log.Info("shutting down: finishing in-flight requests")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err = hs.Shutdown(shutCtx)
+	if err = hs.Shutdown(shutCtx); err != nil {
+		// Requests still running past the grace period are cut off, so
+		// none is left using the store after Serve returns.
+		err = errors.Join(err, hs.Close())
+	}
 	stopWork()
 	<-workersDone
 	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/store/postgres"
@@ -21,16 +20,7 @@ type engine interface {
 // notificationEngine builds this node's delivery workers on the store's own
 // job queue driver.
 func (g *Gateway) notificationEngine() (engine, error) {
-	metrics, err := notify.NewMetrics(g.Registry, notify.QueueStats{
-		Depth: func(ctx context.Context) (int, error) {
-			st, err := g.Store.NotificationStats(ctx)
-			return st.Pending, err
-		},
-		OldestPending: func(ctx context.Context) (time.Time, error) {
-			st, err := g.Store.NotificationStats(ctx)
-			return st.OldestPending, err
-		},
-	})
+	metrics, err := notify.NewMetrics(g.Registry, notify.QueueStats{Stats: g.Store.NotificationStats})
 	if err != nil {
 		return nil, err
 	}

@@ -15,16 +15,14 @@ type Metrics struct {
 	duration   prometheus.Histogram
 }
 
-// QueueStats are callbacks into the store for the queue gauges, called on
-// every scrape. Either may be nil, which leaves its gauge out.
+// QueueStats is the callback into the store for the queue gauges, called
+// once per scrape; nil leaves the gauges out.
 type QueueStats struct {
-	// Depth returns how many notifications await delivery (pending or
-	// failed).
-	Depth func(ctx context.Context) (int, error)
-	// OldestPending returns the CreatedAt of the oldest notification that
-	// awaits delivery, or the zero time when there is none. The age is what
-	// to alert on: a growing one means deliveries are stuck.
-	OldestPending func(ctx context.Context) (time.Time, error)
+	// Stats returns how many notifications await delivery (pending or
+	// failed) and when the oldest of them was created (Repository's
+	// NotificationStats). The age is what to alert on: a growing one means
+	// deliveries are stuck.
+	Stats func(ctx context.Context) (Stats, error)
 	// Timeout bounds each callback so a slow database cannot hang /metrics;
 	// default 2s.
 	Timeout time.Duration
@@ -65,7 +63,7 @@ func NewMetrics(reg prometheus.Registerer, stats QueueStats) (*Metrics, error) {
 		return m, nil
 	}
 	collectors := []prometheus.Collector{m.deliveries, m.duration}
-	if stats.Depth != nil || stats.OldestPending != nil {
+	if stats.Stats != nil {
 		collectors = append(collectors, newQueueCollector(stats))
 	}
 	for _, c := range collectors {
@@ -88,7 +86,7 @@ func (m *Metrics) observe(a Attempt, o Outcome) {
 }
 
 // queueCollector asks the store on each scrape rather than caching, so the
-// gauges are never stale; when a callback fails its gauge is left out of
+// gauges are never stale; when the query fails the gauges are left out of
 // that scrape (absent() alerts catch it) instead of failing all of /metrics.
 type queueCollector struct {
 	stats     QueueStats
@@ -114,34 +112,22 @@ func newQueueCollector(stats QueueStats) *queueCollector {
 
 // Describe implements prometheus.Collector.
 func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
-	if c.stats.Depth != nil {
-		ch <- c.depthDesc
-	}
-	if c.stats.OldestPending != nil {
-		ch <- c.ageDesc
-	}
+	ch <- c.depthDesc
+	ch <- c.ageDesc
 }
 
-// Collect implements prometheus.Collector.
+// Collect implements prometheus.Collector: one store query for both gauges.
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
-	if c.stats.Depth != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), c.stats.Timeout)
-		n, err := c.stats.Depth(ctx)
-		cancel()
-		if err == nil {
-			ch <- prometheus.MustNewConstMetric(c.depthDesc, prometheus.GaugeValue, float64(n))
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), c.stats.Timeout)
+	st, err := c.stats.Stats(ctx)
+	cancel()
+	if err != nil {
+		return
 	}
-	if c.stats.OldestPending != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), c.stats.Timeout)
-		oldest, err := c.stats.OldestPending(ctx)
-		cancel()
-		if err == nil {
-			age := 0.0
-			if !oldest.IsZero() {
-				age = max(c.stats.Now().Sub(oldest).Seconds(), 0)
-			}
-			ch <- prometheus.MustNewConstMetric(c.ageDesc, prometheus.GaugeValue, age)
-		}
+	age := 0.0
+	if !st.OldestPending.IsZero() {
+		age = max(c.stats.Now().Sub(st.OldestPending).Seconds(), 0)
 	}
+	ch <- prometheus.MustNewConstMetric(c.depthDesc, prometheus.GaugeValue, float64(st.Pending))
+	ch <- prometheus.MustNewConstMetric(c.ageDesc, prometheus.GaugeValue, age)
 }

@@ -68,12 +68,11 @@ func TestMetricsQueueGauges(t *testing.T) {
 	oldest := now.Add(-90 * time.Second)
 	var gotDeadline bool
 	_, err := NewMetrics(reg, QueueStats{
-		Depth: func(ctx context.Context) (int, error) {
+		Stats: func(ctx context.Context) (Stats, error) {
 			_, gotDeadline = ctx.Deadline()
-			return 7, nil
+			return Stats{Pending: 7, OldestPending: oldest}, nil
 		},
-		OldestPending: func(context.Context) (time.Time, error) { return oldest, nil },
-		Now:           func() time.Time { return now },
+		Now: func() time.Time { return now },
 	})
 	require.NoError(t, err)
 
@@ -87,12 +86,17 @@ func TestMetricsQueueGaugesEmptyAndErrors(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	_, err := NewMetrics(reg, QueueStats{
-		Depth:         func(context.Context) (int, error) { return 0, errors.New("database is down") },
-		OldestPending: func(context.Context) (time.Time, error) { return time.Time{}, nil },
+		Stats: func(context.Context) (Stats, error) { return Stats{}, errors.New("database is down") },
 	})
 	require.NoError(t, err)
 	mfs := gather(t, reg) // a failing callback must not fail the scrape
 	require.NotContains(t, mfs, "pasarela_notification_queue_depth", "left out rather than reported as 0")
+
+	empty := prometheus.NewRegistry()
+	_, err = NewMetrics(empty, QueueStats{Stats: func(context.Context) (Stats, error) { return Stats{}, nil }})
+	require.NoError(t, err)
+	mfs = gather(t, empty)
+	require.Equal(t, 0.0, mfs["pasarela_notification_queue_depth"].GetMetric()[0].GetGauge().GetValue(), "empty queue")
 	require.Equal(t, 0.0, mfs["pasarela_notification_oldest_pending_age_seconds"].GetMetric()[0].GetGauge().GetValue(), "empty queue")
 }
 

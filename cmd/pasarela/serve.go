@@ -50,13 +50,11 @@ func serve(ctx context.Context, cfg gateway.Config, stdout, stderr io.Writer) er
 		return err
 	}
 	defer g.Close()
-	if err := g.CheckMode(ctx); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", g.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", g.Config.Listen, err)
 	}
+	defer ln.Close() // when Serve refuses to start; a no-op after it served
 	if g.Config.Sandbox() {
 		cm, err := g.SandboxMerchant(ctx)
 		if err != nil {
