@@ -19,24 +19,24 @@ import (
 // stdlib.OpenDBFromPool(pool).
 type SQLStore struct {
 	read *sql.DB
-	inTx func(context.Context, func(*sql.Tx) error) error
+	inTx func(context.Context, func(context.Context, *sql.Tx) error) error
 }
 
 // NewSQLStore reads through read and writes through inTx, which must run fn
 // in a write transaction and return once it has committed or rolled back.
-func NewSQLStore(read *sql.DB, inTx func(ctx context.Context, fn func(*sql.Tx) error) error) *SQLStore {
+func NewSQLStore(read *sql.DB, inTx func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error) *SQLStore {
 	return &SQLStore{read: read, inTx: inTx}
 }
 
 // InTx runs each write in its own transaction on db: the inTx of
 // NewSQLStore for an engine without a writer of its own.
-func InTx(db *sql.DB) func(context.Context, func(*sql.Tx) error) error {
-	return func(ctx context.Context, fn func(*sql.Tx) error) error {
+func InTx(db *sql.DB) func(context.Context, func(context.Context, *sql.Tx) error) error {
+	return func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if err := fn(tx); err != nil {
+		if err := fn(ctx, tx); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
@@ -52,7 +52,7 @@ const recordColumns = `id, merchant_id, customer_email, brand, masked, fingerpri
 // the fingerprint's, or the id's, which cannot collide at 154 random bits)
 // turns a duplicate into zero rows, without engine-specific error codes.
 func (s *SQLStore) InsertCard(ctx context.Context, r Record) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO vault_cards (`+recordColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL) ON CONFLICT DO NOTHING`,
 			r.ID, r.MerchantID, r.CustomerEmail, string(r.Brand), r.Masked,
@@ -114,7 +114,7 @@ func (s *SQLStore) ListCards(ctx context.Context, merchantID, email string) ([]C
 // DeleteCard implements Store: it overwrites the key, the ciphertext and the
 // fingerprint with NULL in one UPDATE, leaving the tombstone.
 func (s *SQLStore) DeleteCard(ctx context.Context, merchantID, email, id string, at time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE vault_cards
 			SET fingerprint = NULL, wrapped_key = NULL, sealed = NULL, deleted_at = $4
 			WHERE id = $1 AND merchant_id = $2 AND customer_email = $3 AND deleted_at IS NULL`,

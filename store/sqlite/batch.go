@@ -23,7 +23,7 @@ const maxBatch = 256
 type writeOp struct {
 	ctx  context.Context
 	done chan error
-	fn   func(*sql.Tx) error
+	fn   func(context.Context, *sql.Tx) error
 }
 
 // startWriter runs the group-commit loop until s.stop is closed.
@@ -78,7 +78,10 @@ func (s *Store) commitBatch(batch []writeOp) {
 			errs[i] = err
 			continue
 		}
-		if errs[i] = op.fn(tx); errs[i] != nil {
+		// Each write runs under the batch's context, not its caller's: a
+		// statement interrupted by a caller leaving would roll back the
+		// whole SQLite transaction, every other writer's work with it.
+		if errs[i] = op.fn(ctx, tx); errs[i] != nil {
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
 				_ = tx.Rollback()
 				answer(batch, errs, fmt.Errorf("rolling back one write: %w", err))
@@ -117,7 +120,8 @@ func (s *Store) WriterStats() (commits, ops int64) { return s.commits.Load(), s.
 
 // inTx runs fn in a write transaction (shared with other writers waiting at
 // the same moment) and returns once it is durably committed or rolled back.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+// fn must use the context it is given (the batch's), not ctx.
+func (s *Store) inTx(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
 	op := writeOp{ctx: ctx, done: make(chan error, 1), fn: fn}
 	select {
 	case s.ops <- op:

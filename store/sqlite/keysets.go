@@ -29,7 +29,7 @@ func (s *Store) PutKeysetIfAbsent(ctx context.Context, name string, wrapped []by
 // ReplaceKeyset implements keyring.RotationStore: compare-and-swap of the
 // wrapped bytes, so two rotations cannot overwrite each other.
 func (s *Store) ReplaceKeyset(ctx context.Context, name string, prev, next []byte) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE keysets SET wrapped = ? WHERE name = ? AND wrapped = ?`, next, name, prev)
 		if err != nil {
 			return err

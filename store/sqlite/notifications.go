@@ -80,7 +80,7 @@ func (s *Store) ListAttempts(ctx context.Context, notificationID string) ([]noti
 
 // RecordAttempt implements notify.Repository.
 func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status notify.Status, next *time.Time, settles int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var delivered any
 		if status == notify.StatusDelivered {
 			delivered = ms(a.At)
@@ -108,7 +108,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a notify.Attempt, status noti
 
 // Requeue implements notify.Repository.
 func (s *Store) Requeue(ctx context.Context, id string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		now := ms(time.Now())
 		res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'pending', next_attempt_at = ?, updated_at = ?
 			WHERE id = ?`, now, now, id)

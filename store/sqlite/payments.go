@@ -22,7 +22,7 @@ const paymentColumns = `id, merchant_id, dialect, ref, attempt_ref, order_id, am
 
 // CreatePayment implements payment.Repository.
 func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment.Event) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if p.OrderID != "" {
 			var paid int
 			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM payments
@@ -58,7 +58,7 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 	p := c.Payment
 	var jobs *notify.Batch
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE payments
 			SET status = ?, status_detail = ?, version = ?, updated_at = ?, completed_at = ?
 			WHERE id = ? AND status = ? AND version = ?`,
@@ -108,7 +108,7 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE payments
 			SET method = ?, country = ?, payer = ?, extra = ?, expires_at = ?, version = ?, updated_at = ?
 			WHERE id = ? AND version = ? AND status IN ('created', 'pending')`,

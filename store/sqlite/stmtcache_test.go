@@ -97,3 +97,25 @@ func TestStatementCache(t *testing.T) {
 	}
 	require.Len(t, cachedQueries(t, conn), maxCachedStmts)
 }
+
+// A writer whose caller leaves while its statements run does not take the
+// group commit down: its writes run under the batch's context.
+func TestCallerLeavingMidWriteKeepsTheBatch(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Migrate(ctx))
+	caller, leave := context.WithCancel(ctx)
+	err = s.inTx(caller, func(ctx context.Context, tx *sql.Tx) error {
+		leave() // the client disconnects mid-write
+		_, err := tx.ExecContext(ctx, `INSERT INTO keysets (name, wrapped, created_at) VALUES ('k', x'00', 0)`)
+		return err
+	})
+	require.NoError(t, err, "the batch's context, not the caller's, runs the statement")
+	var n int
+	require.NoError(t, s.read.QueryRow(`SELECT count(*) FROM keysets WHERE name = 'k'`).Scan(&n))
+	require.Equal(t, 1, n)
+}
