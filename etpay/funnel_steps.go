@@ -1,6 +1,7 @@
 package etpay
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -206,20 +207,25 @@ func (a *API) approve(w http.ResponseWriter, r *http.Request) {
 		a.toSession(w, r, s)
 		return
 	}
+	// The bank has answered: its outcome is recorded even if the payer has
+	// gone, and a failure to record it is an error to reconcile.
+	rec := context.WithoutCancel(ctx)
 	if out.Status == payment.StatusPending {
-		p, err := a.d.Payments.Transition(ctx, s.p.ID, payment.StatusPending, DetailBankConfirmationPending, payment.ActorRail)
+		p, err := a.d.Payments.Transition(rec, s.p.ID, payment.StatusPending, DetailBankConfirmationPending, payment.ActorRail)
 		if err != nil {
+			a.d.Log.ErrorContext(rec, "etpay: funnel: bank outcome not recorded", "payment", s.p.ID, "status", out.Status, "err", err)
 			a.changeFailed(w, r, s, err)
 			return
 		}
 		a.finish(w, r, s, p)
 		return
 	}
-	p, err := a.d.Payments.Transition(ctx, s.p.ID, payment.StatusPending, "", payment.ActorPayer)
+	p, err := a.d.Payments.Transition(rec, s.p.ID, payment.StatusPending, "", payment.ActorPayer)
 	if err == nil {
-		p, err = a.d.Payments.Transition(ctx, s.p.ID, out.Status, out.Detail, payment.ActorRail)
+		p, err = a.d.Payments.Transition(rec, s.p.ID, out.Status, out.Detail, payment.ActorRail)
 	}
 	if err != nil {
+		a.d.Log.ErrorContext(rec, "etpay: funnel: bank outcome not recorded", "payment", s.p.ID, "status", out.Status, "err", err)
 		a.changeFailed(w, r, s, err)
 		return
 	}

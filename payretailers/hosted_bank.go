@@ -1,6 +1,7 @@
 package payretailers
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -191,20 +192,25 @@ func (a *API) bankApprove(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, a.pagePath(h.p.Ref), http.StatusSeeOther)
 		return
 	}
+	// The bank has answered: its outcome is recorded even if the payer has
+	// gone, and a failure to record it is an error to reconcile.
+	rec := context.WithoutCancel(ctx)
 	if out.Status == payment.StatusPending {
-		p, err := a.payments.Transition(ctx, h.p.ID, payment.StatusPending, detailBankConfirmationPending, payment.ActorRail)
+		p, err := a.payments.Transition(rec, h.p.ID, payment.StatusPending, detailBankConfirmationPending, payment.ActorRail)
 		if err != nil {
+			a.log.ErrorContext(rec, "payretailers: bank outcome not recorded", "payment", h.p.ID, "status", out.Status, "err", err)
 			a.transitionFailed(w, r, h, err)
 			return
 		}
 		a.finish(w, r, h, p)
 		return
 	}
-	p, err := a.payments.Transition(ctx, h.p.ID, payment.StatusPending, "", payment.ActorPayer)
+	p, err := a.payments.Transition(rec, h.p.ID, payment.StatusPending, "", payment.ActorPayer)
 	if err == nil {
-		p, err = a.payments.Transition(ctx, h.p.ID, out.Status, out.Detail, payment.ActorRail)
+		p, err = a.payments.Transition(rec, h.p.ID, out.Status, out.Detail, payment.ActorRail)
 	}
 	if err != nil {
+		a.log.ErrorContext(rec, "payretailers: bank outcome not recorded", "payment", h.p.ID, "status", out.Status, "err", err)
 		a.transitionFailed(w, r, h, err)
 		return
 	}

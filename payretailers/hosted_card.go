@@ -1,6 +1,7 @@
 package payretailers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -101,7 +102,10 @@ func (a *API) submitCard(w http.ResponseWriter, r *http.Request) {
 		out = rail.Outcome{Status: payment.StatusFailed, Detail: rail.DetailProcessingError}
 	}
 	if out.Status != payment.StatusPending {
-		if p, err = a.payments.Transition(ctx, p.ID, out.Status, out.Detail, payment.ActorRail); err != nil {
+		// Recorded even if the payer has gone: the acquirer has answered.
+		id := p.ID
+		if p, err = a.payments.Transition(context.WithoutCancel(ctx), id, out.Status, out.Detail, payment.ActorRail); err != nil {
+			a.log.ErrorContext(context.WithoutCancel(ctx), "payretailers: card outcome not recorded", "payment", id, "status", out.Status, "err", err)
 			a.transitionFailed(w, r, h, err)
 			return
 		}

@@ -291,7 +291,11 @@ func (a *API) oneClickCharge(ctx context.Context, c *call) (any, error) {
 		out = rail.Outcome{Status: payment.StatusFailed, Detail: rail.DetailProcessingError}
 	}
 	if out.Status != payment.StatusPending {
-		if p, err = a.payments.Transition(ctx, p.ID, out.Status, out.Detail, payment.ActorRail); err != nil {
+		// The card was charged or refused: record it even if the caller
+		// has gone, or a retry would charge it again.
+		id := p.ID
+		if p, err = a.payments.Transition(context.WithoutCancel(ctx), id, out.Status, out.Detail, payment.ActorRail); err != nil {
+			a.log.ErrorContext(context.WithoutCancel(ctx), "payretailers: oneclick: acquirer outcome not recorded", "payment", id, "status", out.Status, "err", err)
 			return nil, err
 		}
 	}

@@ -39,7 +39,7 @@ func New(log *slog.Logger, reg *prometheus.Registry, ready Checker) *Server {
 		defer cancel()
 		if err := ready(ctx); err != nil {
 			log.WarnContext(r.Context(), "not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": err.Error()})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}) // the cause is logged, not shown
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -53,7 +53,8 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 
 // Handler is the whole gateway with its middleware.
 func (s *Server) Handler() http.Handler {
-	return requestID(s.recoverer(s.logRequests(limitBody(s.mux))))
+	// recoverer inside logRequests: a panic's 500 is logged and counted.
+	return requestID(s.logRequests(s.recoverer(limitBody(s.mux))))
 }
 
 // HTTPServer wraps Handler in an http.Server with timeouts that keep slow
