@@ -390,3 +390,29 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Resending a failed notification makes its waiting job due now instead of
+// adding a second job (two delivery loops for one notification).
+func TestResendOfFailedUsesItsJob(t *testing.T) {
+	t.Parallel()
+
+	eachMode(t, func(t *testing.T, start func(notify.Schedule) *engineBundle) {
+		b := start(notify.Schedule{time.Hour, time.Hour}) // the first retry waits a minute (FirstRetryMax)
+		rc := &receiver{answers: []int{500, 200}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		p := b.complete(t, srv.URL)
+		rec := b.waitStatus(t, p.ID, notify.StatusFailed)
+		require.Eventually(t, func() bool { // its job waits for the retry
+			var state string
+			err := b.store.WriteDB().QueryRow(`SELECT state FROM river_job`).Scan(&state)
+			return err == nil && state == "scheduled"
+		}, 10*time.Second, 10*time.Millisecond)
+		require.NoError(t, b.store.Requeue(context.Background(), rec.ID))
+		rec = b.waitStatus(t, p.ID, notify.StatusDelivered)
+		require.Equal(t, 2, rec.Attempts)
+		var jobs int
+		require.NoError(t, b.store.WriteDB().QueryRow(`SELECT count(*) FROM river_job`).Scan(&jobs))
+		require.Equal(t, 1, jobs, "one job per notification")
+	})
+}

@@ -53,7 +53,7 @@ type Batch struct {
 // (a resend, an import).
 func (j *Jobs) Params(ids []string, hot bool) ([]river.InsertManyParams, *Batch) {
 	b := &Batch{ids: ids}
-	opts := river.InsertOpts{MaxAttempts: 1000}
+	opts := JobOpts()
 	if ref := j.d.Load(); hot && ref != nil {
 		b.d = ref.Dispatcher
 		b.due = time.Now().Add(b.d.Backstop())
@@ -112,6 +112,42 @@ func SettleJob[TTx any](ctx context.Context, client *river.Client[TTx], tx TTx, 
 	_, err := client.JobDeleteTx(ctx, tx, id)
 	if err != nil && !errors.Is(err, rivertype.ErrJobRunning) && !errors.Is(err, rivertype.ErrNotFound) {
 		return fmt.Errorf("settling job %d: %w", id, err)
+	}
+	return nil
+}
+
+// JobOpts are the insert options of every delivery job: at most one live
+// job per notification, so that a resend of a failed notification does not
+// start a second delivery loop beside the one waiting for its retry.
+func JobOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 1000, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
+}
+
+// RequeueJob makes notification id due now, inside tx: a new job; or, when
+// its job is still waiting (for a retry, or as a backstop), that job made
+// due at once. A job that is running may be finishing its last attempt
+// (its end is recorded by River a moment later), so a fresh job is queued
+// beside it: at worst one extra attempt, never a lost resend.
+func RequeueJob[TTx any](ctx context.Context, client *river.Client[TTx], tx TTx, id string) error {
+	opts := JobOpts()
+	args := DeliverArgs{NotificationID: id}
+	res, err := client.InsertManyTx(ctx, tx, []river.InsertManyParams{{Args: args, InsertOpts: &opts}})
+	if err != nil {
+		return fmt.Errorf("queueing notification delivery: %w", err)
+	}
+	if len(res) != 1 || !res[0].UniqueSkippedAsDuplicate || res[0].Job == nil {
+		return nil
+	}
+	if res[0].Job.State == rivertype.JobStateRunning {
+		_, err = client.InsertManyTx(ctx, tx, []river.InsertManyParams{{Args: args, InsertOpts: &river.InsertOpts{MaxAttempts: 1000}}})
+	} else {
+		_, err = client.JobRetryTx(ctx, tx, res[0].Job.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("making notification %s due: %w", id, err)
 	}
 	return nil
 }

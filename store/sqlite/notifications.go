@@ -118,8 +118,7 @@ func (s *Store) Requeue(ctx context.Context, id string) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return notify.ErrNotFound
 		}
-		_, err = s.insertJobs(ctx, tx, []string{id}, false)
-		return err
+		return notify.RequeueJob(ctx, s.river, tx, id)
 	})
 }
 

@@ -121,9 +121,9 @@ func DeliveryJob(r notify.Record) (river.InsertManyParams, bool) {
 	if r.Status != notify.StatusPending && r.Status != notify.StatusFailed {
 		return river.InsertManyParams{}, false
 	}
-	opts := &river.InsertOpts{MaxAttempts: 1000}
+	opts := notify.JobOpts()
 	if r.NextAttemptAt != nil {
 		opts.ScheduledAt = *r.NextAttemptAt
 	}
-	return river.InsertManyParams{Args: notify.DeliverArgs{NotificationID: r.ID}, InsertOpts: opts}, true
+	return river.InsertManyParams{Args: notify.DeliverArgs{NotificationID: r.ID}, InsertOpts: &opts}, true
 }
