@@ -155,7 +155,7 @@ func (a *API) initialize(w http.ResponseWriter, r *http.Request) {
 		Amount:       payment.Money{Amount: req.AmountMinor(), Currency: req.Currency()},
 		Country:      req.Country(),
 		Dialect:      payment.DialectETpay,
-		ExpiresAt:    time.Now().Add(a.d.SessionTTL),
+		ExpiresAt:    a.d.Now().Add(a.d.SessionTTL),
 		Extra:        map[string]string{},
 		MerchantID:   m.ID,
 		Method:       req.UserBankCode,
@@ -295,7 +295,7 @@ func (a *API) ResultJWT(ctx context.Context, p payment.Payment) (string, error) 
 		return "", errors.New("a refund has no result JWT")
 	}
 	return SignResult(ResultClaims{
-		IssuedAt: time.Now().Unix(), MerchantCode: m.ETpayCode, MerchantOrderID: p.OrderID,
+		IssuedAt: a.d.Now().Unix(), MerchantCode: m.ETpayCode, MerchantOrderID: p.OrderID,
 		OrderAmount: WireAmount(p.Amount.Amount, p.Amount.Currency), PaymentStatus: st, PaymentToken: p.AttemptRef,
 		SessionToken: p.Ref, StatusDetail: detail, UserBankCode: p.Method, UserRUT: p.Payer.DocumentID,
 	}, key)

@@ -38,7 +38,6 @@ func (g *Gateway) notificationEngine() (engine, error) {
 		Repo:        g.Store,
 		Schedule:    g.Config.NotifySchedule,
 		Secrets:     g.webhookSecret,
-		Timeout:     g.Config.NotifyTimeout,
 		Workers:     g.Config.NotifyWorkers,
 	}
 	switch st := g.Store.(type) {

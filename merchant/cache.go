@@ -16,6 +16,9 @@ type lookupCache struct {
 	ttl time.Duration
 	mu  sync.Mutex
 	m   map[string]cachedMerchant
+	// gen counts clears: a lookup that read before a write must not put
+	// the old merchant back after the write cleared the cache.
+	gen uint64
 }
 
 type cachedMerchant struct {
@@ -43,6 +46,7 @@ func (s *Service) cached(ctx context.Context, key string, load func(context.Cont
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.m[key]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.m, nil
@@ -52,7 +56,9 @@ func (s *Service) cached(ctx context.Context, key string, load func(context.Cont
 		return m, err
 	}
 	c.mu.Lock()
-	c.m[key] = cachedMerchant{m: m, expires: now.Add(c.ttl)}
+	if c.gen == gen {
+		c.m[key] = cachedMerchant{m: m, expires: now.Add(c.ttl)}
+	}
 	c.mu.Unlock()
 	return m, nil
 }
@@ -62,6 +68,7 @@ func (s *Service) forget() {
 	if c := s.cache.Load(); c != nil {
 		c.mu.Lock()
 		clear(c.m)
+		c.gen++
 		c.mu.Unlock()
 	}
 }

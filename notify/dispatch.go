@@ -53,7 +53,7 @@ const dispatchQueue = 8192
 // never so soon that a first attempt could still be running.
 func (c EngineConfig) backstop() time.Duration {
 	first := min(c.Schedule[0], FirstRetryMax)
-	return max(first, c.Timeout+2*hotMargin)
+	return max(first, c.timeout+2*hotMargin)
 }
 
 // Backstop implements Dispatcher.

@@ -31,16 +31,17 @@ type EngineConfig struct {
 	Repo        Repository
 	Schedule    Schedule
 	Secrets     SecretFunc
-	// Timeout bounds one HTTP attempt (the Deliverer's own Timeout); the
-	// job's timeout is derived from it.
-	Timeout time.Duration
 	// Workers bounds concurrent deliveries on this node.
 	Workers int
+
+	// timeout is the Deliverer's bound on one attempt, which the job's
+	// timeout and the backstop delay derive from.
+	timeout time.Duration
 }
 
 // jobTimeout leaves room for a wait on a busy destination, one attempt and
 // the store writes around it.
-func (c EngineConfig) jobTimeout() time.Duration { return 2*c.Timeout + 5*time.Second }
+func (c EngineConfig) jobTimeout() time.Duration { return 2*c.timeout + 5*time.Second }
 
 // Engine runs delivery jobs on one node; several nodes may run one each on
 // a shared database: River hands each job to one worker at a time.
@@ -63,9 +64,10 @@ func NewEngine[TTx any](driver riverdriver.Driver[TTx], cfg EngineConfig) (*Engi
 	if cfg.FetchPoll <= 0 {
 		cfg.FetchPoll = 50 * time.Millisecond
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+	if cfg.Deliverer == nil {
+		return nil, fmt.Errorf("notification engine: no Deliverer")
 	}
+	cfg.timeout = cfg.Deliverer.cfg.Timeout
 	if cfg.RescueAfter <= 0 {
 		cfg.RescueAfter = 2 * time.Minute
 	}

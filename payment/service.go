@@ -232,27 +232,26 @@ func (s *Service) UpdateDetails(ctx context.Context, id string, d Details, actor
 // event and notification of any other change. Safe on several nodes at once:
 // a payment another node expired (or a payer completed) first is skipped.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	const batch = 100
 	expired := 0
 	for {
-		due, err := s.repo.ListDue(ctx, s.now(), 100)
+		due, err := s.repo.ListDue(ctx, s.now(), batch)
 		if err != nil {
 			return expired, fmt.Errorf("listing payments due to expire: %w", err)
 		}
-		progressed := false
 		for _, p := range due {
 			_, err := s.transition(ctx, p, StatusExpired, "expired", ActorSweeper)
 			var te *TransitionError
 			switch {
 			case err == nil:
 				expired++
-				progressed = true
-			case errors.As(err, &te):
-				progressed = true // someone else moved it first: fine
+			case errors.As(err, &te): // someone else moved it first: fine
 			default:
 				return expired, err
 			}
 		}
-		if len(due) < 100 || !progressed {
+		// Each listed payment left the open statuses, so the next list is new.
+		if len(due) < batch {
 			return expired, nil
 		}
 	}

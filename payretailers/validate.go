@@ -281,7 +281,7 @@ func (v *validator) price(field string, p Price, currency string) int64 {
 	}
 	n, err := p.Minor(field, currency)
 	if err != nil {
-		v.err = err.(*Error)
+		v.err = asError(err)
 		return 0
 	}
 	return n

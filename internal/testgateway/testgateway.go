@@ -92,7 +92,7 @@ func StartAt(t testing.TB, addr, data string, extra ...string) *Process {
 	t.Cleanup(func() { p.Kill() })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		resp, err := http.Get(p.URL + "/readyz")
+		resp, err := readyClient.Get(p.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -163,3 +163,7 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// readyClient polls /readyz; a stalled connection must not outlast the
+// start-up deadline.
+var readyClient = &http.Client{Timeout: time.Second}

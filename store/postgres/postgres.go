@@ -65,7 +65,6 @@ type Store struct {
 	jobs   notify.Jobs
 	pool   *pgxpool.Pool
 	river  *river.Client[pgx.Tx]
-	schema string
 	sql    *sql.DB // the pool seen through database/sql, for goose
 }
 
@@ -112,7 +111,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	return &Store{SQLStore: vault.NewSQLStore(db, vault.InTx(db)), driver: driver, pool: pool, river: rc, schema: opts.Schema, sql: db}, nil
+	return &Store{SQLStore: vault.NewSQLStore(db, vault.InTx(db)), driver: driver, pool: pool, river: rc, sql: db}, nil
 }
 
 func applyOptions(cfg *pgxpool.Config, databaseURL string, opts Options) {
@@ -163,9 +162,6 @@ func (s *Store) Driver() *riverpgxv5.Driver { return s.driver }
 
 // Pool is the connection pool, for tests and operators' tools.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-// Schema is the schema every connection uses, empty for the URL's default.
-func (s *Store) Schema() string { return s.schema }
 
 // inTx runs fn in a READ COMMITTED transaction and commits when it returns
 // nil. READ COMMITTED is enough: every change is a compare-and-set UPDATE,

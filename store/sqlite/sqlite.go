@@ -42,7 +42,6 @@ type Store struct {
 	// commits and committedOps count group commits and the writes in them.
 	commits, committedOps atomic.Int64
 	ops                   chan writeOp
-	path                  string
 	read                  *sql.DB
 	river                 *river.Client[*sql.Tx]
 	stop                  chan struct{}
@@ -103,7 +102,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
-	s := &Store{path: path, read: read, river: rc, write: write, driver: driver}
+	s := &Store{read: read, river: rc, write: write, driver: driver}
 	s.SQLStore = vault.NewSQLStore(read, s.inTx)
 	s.startWriter()
 	return s, nil
@@ -118,9 +117,6 @@ func (s *Store) Close() error {
 
 // Driver is River's driver over the write pool, for the notify engine.
 func (s *Store) Driver() *riversqlite.Driver { return s.driver }
-
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
 
 func (s *Store) goose() (*goose.Provider, error) {
 	sub, err := fsSub()
