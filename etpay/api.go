@@ -253,12 +253,10 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request, code, apiToke
 	return m, true
 }
 
+// internal answers a 500 in the dialect's shape; the logger makes the error
+// a warning when the client had gone (server.NewLogger).
 func (a *API) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
-	if r.Context().Err() != nil { // the client left: not a fault of ours
-		a.d.Log.WarnContext(r.Context(), "etpay: "+what+" (client gone)", "err", err)
-	} else {
-		a.d.Log.ErrorContext(r.Context(), "etpay: "+what, "err", err)
-	}
+	a.d.Log.ErrorContext(r.Context(), "etpay: "+what, "err", err)
 	WriteError(w, NewInternal())
 }
 

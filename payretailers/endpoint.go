@@ -52,7 +52,7 @@ func (a *API) endpoint(name string, fn handlerFunc) http.Handler {
 			var e *Error
 			if !errors.As(err, &e) {
 				// Never the body: it holds payer details.
-				a.logFailure(ctx, "payretailers: call failed", "call", name, "service_id", c.merchant.ServiceID, "err", err)
+				a.log.ErrorContext(ctx, "payretailers: call failed", "call", name, "service_id", c.merchant.ServiceID, "err", err)
 			}
 			WriteError(w, c.secret, err)
 			return
@@ -86,7 +86,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request, name string) 
 		return nil, false
 	}
 	if err != nil {
-		a.logFailure(ctx, "payretailers: finding merchant", "call", name, "err", err)
+		a.log.ErrorContext(ctx, "payretailers: finding merchant", "call", name, "err", err)
 		writeUnsigned(w, http.StatusServiceUnavailable, ErrInternal)
 		return nil, false
 	}
@@ -115,14 +115,4 @@ func asError(err error) *Error {
 		return e
 	}
 	return ErrInternal
-}
-
-// logFailure logs an internal failure as an error, or as a warning when the
-// client had already gone (a canceled request under load is not a fault).
-func (a *API) logFailure(ctx context.Context, msg string, args ...any) {
-	if ctx.Err() != nil {
-		a.log.WarnContext(ctx, msg+" (client gone)", args...)
-		return
-	}
-	a.log.ErrorContext(ctx, msg, args...)
 }
