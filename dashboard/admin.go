@@ -132,7 +132,7 @@ func (a *Admin) list(w http.ResponseWriter, r *http.Request, s scope) {
 		}
 		f.Limit = n
 	}
-	if f.Status != "" && !validStatus(f.Status) {
+	if f.Status != "" && !f.Status.Valid() {
 		writeError(w, http.StatusBadRequest, "invalid_status", "status must be pending, delivered, failed, dead or gone")
 		return
 	}
@@ -218,14 +218,6 @@ func (a *Admin) visible(w http.ResponseWriter, r *http.Request, s scope) (notify
 		return notify.Record{}, false
 	}
 	return rec, true
-}
-
-func validStatus(s notify.Status) bool {
-	switch s {
-	case notify.StatusPending, notify.StatusDelivered, notify.StatusFailed, notify.StatusDead, notify.StatusGone:
-		return true
-	}
-	return false
 }
 
 func (a *Admin) fail(w http.ResponseWriter, r *http.Request, err error) {

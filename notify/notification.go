@@ -119,6 +119,15 @@ const (
 	StatusGone Status = "gone"
 )
 
+// Valid reports whether s is one of the statuses above.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusPending, StatusDelivered, StatusFailed, StatusDead, StatusGone:
+		return true
+	}
+	return false
+}
+
 // StatusAfter returns the status to store after an attempt with outcome o;
 // retryScheduled says whether the [Schedule] allows another attempt (the
 // second result of [Schedule.NextRetry]). A Deferred outcome sent nothing

@@ -36,6 +36,9 @@ func newNotificationListCmd(cfg *gateway.Config) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.Status = notify.Status(status)
+			if status != "" && !f.Status.Valid() {
+				return fmt.Errorf("--status %q is not a notification status (pending, delivered, failed, dead or gone)", status)
+			}
 			return withGateway(cmd.Context(), *cfg, cmd.ErrOrStderr(), func(g *gateway.Gateway) error {
 				recs, err := g.Store.ListNotifications(cmd.Context(), f)
 				if err != nil {
