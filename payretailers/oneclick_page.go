@@ -245,15 +245,23 @@ func (a *API) enrollCard(w http.ResponseWriter, r *http.Request) {
 		a.renderEnrollForm(w, r, s, http.StatusUnprocessableEntity, f, "")
 		return
 	}
+	// The attempt counts before it reaches the acquirer, so parallel
+	// posts cannot all slip under the limit; a verified card gives it back.
+	n, ok := a.refusals.reserve(s.e, a.now())
+	if !ok {
+		a.renderEnrollLocked(w, r, s)
+		return
+	}
 	out, err := a.rails.Acquirer.Authorize(ctx, f.Card, payment.Money{})
 	if reason := a.verificationFailure(ctx, out, err); reason != "" {
-		if a.refusals.add(s.e, a.now()) >= maxEnrollRefusals {
+		if n >= maxEnrollRefusals {
 			a.renderEnrollLocked(w, r, s)
 			return
 		}
 		a.renderEnrollForm(w, r, s, http.StatusUnprocessableEntity, cardForm{Card: rail.Card{Holder: f.Card.Holder}}, "payretailers.reason."+reason)
 		return
 	}
+	a.refusals.release(s.e)
 	// The card's last use: from here on only the vault has it.
 	_, err = a.vault.Enroll(ctx, s.e.MerchantID, a.enrollments.pendingEmail(s.e), f.Card.Number, f.Card.ExpMonth, f.Card.ExpYear)
 	switch {
@@ -337,9 +345,10 @@ func (c *refusalCounter) count(e enrollment) int {
 	return c.entries[e.ID].count
 }
 
-// add records one more refusal for e and returns the new count; expired
-// entries are dropped on the way.
-func (c *refusalCounter) add(e enrollment, now time.Time) int {
+// reserve counts one more verification of e, refused or still running,
+// and returns the new count; false (nothing counted) when e already has
+// maxEnrollRefusals. Expired entries are dropped on the way.
+func (c *refusalCounter) reserve(e enrollment, now time.Time) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
@@ -351,10 +360,24 @@ func (c *refusalCounter) add(e enrollment, now time.Time) int {
 		}
 	}
 	r := c.entries[e.ID]
+	if r.count >= maxEnrollRefusals {
+		return r.count, false
+	}
 	r.count++
 	r.until = e.Expiry
 	c.entries[e.ID] = r
-	return r.count
+	return r.count, true
+}
+
+// release takes back the reservation of a verification the acquirer
+// accepted: only refusals count.
+func (c *refusalCounter) release(e enrollment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.entries[e.ID]; ok && r.count > 0 {
+		r.count--
+		c.entries[e.ID] = r
+	}
 }
 
 // renderEnrollLocked answers an enrollment that reached
