@@ -110,10 +110,10 @@ type AttemptView struct {
 func ViewNotification(r notify.Record, attempts []notify.Attempt) NotificationView {
 	v := NotificationView{AttemptCount: r.Attempts, Body: string(r.Body), CreatedAt: r.CreatedAt, DeliveredAt: r.DeliveredAt,
 		ID: r.ID, LastError: r.LastError, LastStatusCode: r.LastStatusCode, MerchantID: r.MerchantID, Method: r.Method,
-		NextAttemptAt: r.NextAttemptAt, PaymentID: r.PaymentID, Status: r.Status, URL: r.URL}
+		NextAttemptAt: r.NextAttemptAt, PaymentID: r.PaymentID, Status: r.Status, URL: notify.RedactURL(r.URL)}
 	for _, a := range attempts {
 		v.Attempts = append(v.Attempts, AttemptView{At: a.At, Error: a.Error, LatencyMS: float64(a.Latency.Microseconds()) / 1000,
-			Number: a.Number, ResponseBody: a.ResponseBody, StatusCode: a.StatusCode, URL: a.URL})
+			Number: a.Number, ResponseBody: a.ResponseBody, StatusCode: a.StatusCode, URL: notify.RedactURL(a.URL)})
 	}
 	return v
 }

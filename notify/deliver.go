@@ -166,7 +166,7 @@ func (d *Deliverer) Close() { d.client.CloseIdleConnections() }
 // as given. Redirects are not followed. 2xx is Delivered, 410 Gone;
 // anything else, a timeout or a connection error is Retry.
 func (d *Deliverer) Deliver(ctx context.Context, n Notification, attempt int, secret []byte) (Attempt, Outcome) {
-	a := Attempt{NotificationID: n.ID, Number: attempt, At: d.cfg.Now(), URL: redactURL(n.URL)}
+	a := Attempt{NotificationID: n.ID, Number: attempt, At: d.cfg.Now(), URL: RedactURL(n.URL)}
 	o := d.deliver(ctx, n, &a, secret)
 	if o == Delivered {
 		a.Error = ""
@@ -226,7 +226,7 @@ func (d *Deliverer) deliver(ctx context.Context, n Notification, a *Attempt, sec
 		return Gone
 	case code >= 300 && code <= 399:
 		a.Error = fmt.Sprintf("redirect %d not followed (Location: %q); notifications must be sent to the final URL",
-			code, truncate(redactURL(resp.Header.Get("Location")), 256))
+			code, truncate(RedactURL(resp.Header.Get("Location")), 256))
 	default:
 		a.Error = fmt.Sprintf("unexpected status %d", code)
 	}
@@ -414,12 +414,32 @@ func (d *Deliverer) describe(ctx context.Context, err error) string {
 	return err.Error()
 }
 
-// redactURL hides the password of a URL that has one; an unparsable URL is
-// kept as it is since it cannot carry a recognisable password.
-func redactURL(raw string) string {
+// secretParams are query parameters whose values are credentials: the
+// legacy PayRetailers IPN, for one, carries the merchant's secret as key=.
+var secretParams = map[string]bool{"key": true, "api_key": true, "apikey": true, "token": true,
+	"access_token": true, "secret": true, "password": true, "signature": true, "sig": true}
+
+// RedactURL is a notification URL fit to store in an attempt or show an
+// operator: the password of its user info and the values of credential-like
+// query parameters hidden. An unparsable URL cannot carry a recognisable
+// credential and is kept as it is.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		hidden := false
+		for name := range q {
+			if secretParams[strings.ToLower(name)] {
+				q[name] = []string{"xxxxx"}
+				hidden = true
+			}
+		}
+		if hidden {
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }

@@ -800,3 +800,25 @@ func TestNewDelivererDefaults(t *testing.T) {
 	tr := d.client.Transport.(*http.Transport)
 	require.Nil(t, tr.Proxy, "a proxy would hide the merchant's address from the dial check")
 }
+
+// A legacy PayRetailers IPN carries the merchant's secret as key=: the
+// request sends it, the attempt log does not keep it.
+func TestDeliverHidesSecretQueryParameters(t *testing.T) {
+	t.Parallel()
+	var got string
+	rcv := newReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.Query().Get("key")
+		w.WriteHeader(http.StatusOK)
+	})
+	d := newTestDeliverer(t, sandbox())
+	n := testNotification(rcv.URL + "/?wc-api=WC_Paygol_Gateway&key=s3cr3t-KEY&transaction_id=T1")
+	n.Method, n.Body, n.ContentType = http.MethodGet, nil, ""
+	a, o := d.Deliver(t.Context(), n, 1, nil)
+	require.Equal(t, Delivered, o)
+	require.Equal(t, "s3cr3t-KEY", got, "the merchant still receives its key")
+	require.NotContains(t, a.URL, "s3cr3t")
+	require.Contains(t, a.URL, "key=xxxxx")
+	require.Contains(t, a.URL, "wc-api=WC_Paygol_Gateway")
+	require.Contains(t, a.URL, "transaction_id=T1")
+	require.Equal(t, "not a url\x7f", RedactURL("not a url\x7f"))
+}
