@@ -48,7 +48,7 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 			}
 			var paid bool
 			err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM payments
-				WHERE merchant_id = $1 AND dialect = $2 AND order_id = $3 AND status IN ('completed', 'refunded'))`,
+				WHERE merchant_id = $1 AND dialect = $2 AND order_id = $3 AND status IN ('completed', 'refunded') AND order_id <> '')`,
 				p.MerchantID, string(p.Dialect), p.OrderID).Scan(&paid)
 			if err != nil {
 				return fmt.Errorf("checking order: %w", err)

@@ -60,6 +60,12 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	// Overwrite deleted content: a shredded card leaves no bytes in free pages.
 	q.Add("_pragma", "secure_delete(1)")
+	// Keep temporary files in memory. Above all the statement journal: every
+	// write of a group commit runs under its own SAVEPOINT, and with
+	// temp_store=FILE each one wrote the pages it changed to a temporary
+	// file first, which was 40 % of a payment's insert time. Durability
+	// is the WAL's and is unchanged.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

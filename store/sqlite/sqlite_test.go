@@ -39,6 +39,17 @@ func TestPragmasAreDurable(t *testing.T) {
 	require.Equal(t, 2, sync, "synchronous must be FULL (2)")
 }
 
+// The group commit's savepoints need a statement journal; on a temporary
+// file it cost 40 % of every insert.
+func TestTemporaryStorageIsInMemory(t *testing.T) {
+	t.Parallel()
+
+	st := openTemp(t)
+	var tempStore int
+	require.NoError(t, st.WriteDB().QueryRowContext(context.Background(), `PRAGMA temp_store`).Scan(&tempStore))
+	require.Equal(t, 2, tempStore, "temp_store must be MEMORY (2)")
+}
+
 func TestEventsAreAppendOnly(t *testing.T) {
 	t.Parallel()
 
