@@ -12,7 +12,7 @@ import (
 // GetKeyset implements keyring.Store.
 func (s *Store) GetKeyset(ctx context.Context, name string) ([]byte, error) {
 	var b []byte
-	err := s.read.QueryRowContext(ctx, `SELECT wrapped FROM keysets WHERE name = ?`, name).Scan(&b)
+	err := s.read.QueryRowContext(bounded(ctx), `SELECT wrapped FROM keysets WHERE name = ?`, name).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, keyring.ErrNoKeyset
 	}

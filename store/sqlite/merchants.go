@@ -79,7 +79,7 @@ func (s *Store) ListMerchants(ctx context.Context) ([]merchant.Merchant, error) 
 }
 
 func (s *Store) merchantWhere(ctx context.Context, cond string, arg any) (merchant.Merchant, error) {
-	return scanMerchant(s.read.QueryRowContext(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE `+cond, arg))
+	return scanMerchant(s.read.QueryRowContext(bounded(ctx), `SELECT `+merchantColumns+` FROM merchants WHERE `+cond, arg))
 }
 
 func scanMerchant(row scanner) (merchant.Merchant, error) {

@@ -17,7 +17,7 @@ const notificationColumns = `id, payment_id, merchant_id, url, method, content_t
 
 // GetNotification implements notify.Repository.
 func (s *Store) GetNotification(ctx context.Context, id string) (notify.Record, error) {
-	return scanNotification(s.read.QueryRowContext(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id))
+	return scanNotification(s.read.QueryRowContext(bounded(ctx), `SELECT `+notificationColumns+` FROM notifications WHERE id = ?`, id))
 }
 
 // ListNotifications implements notify.Repository.

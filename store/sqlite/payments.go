@@ -128,7 +128,7 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 
 // GetPayment implements payment.Repository.
 func (s *Store) GetPayment(ctx context.Context, id string) (payment.Payment, error) {
-	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
+	return scanPayment(s.read.QueryRowContext(bounded(ctx), `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
 }
 
 // GetPaymentByRef implements payment.Repository.
@@ -136,7 +136,7 @@ func (s *Store) GetPaymentByRef(ctx context.Context, ref string) (payment.Paymen
 	if ref == "" {
 		return payment.Payment{}, payment.ErrNotFound
 	}
-	return scanPayment(s.read.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payments
+	return scanPayment(s.read.QueryRowContext(bounded(ctx), `SELECT `+paymentColumns+` FROM payments
 		WHERE ref = ? UNION ALL SELECT `+paymentColumns+` FROM payments WHERE attempt_ref = ? LIMIT 1`, ref, ref))
 }
 
@@ -162,6 +162,9 @@ func (s *Store) ListPayments(ctx context.Context, f payment.Filter) ([]payment.P
 		limit = 1000
 	}
 	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
+	if f.Ref != "" || f.AttemptRef != "" || (f.MerchantID != "" && f.OrderID != "") {
+		ctx = bounded(ctx) // a unique or an (merchant, order) index finds them
+	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing payments: %w", err)
@@ -181,7 +184,7 @@ func (s *Store) ListDue(ctx context.Context, now time.Time, limit int) ([]paymen
 
 // ListEvents implements payment.Repository.
 func (s *Store) ListEvents(ctx context.Context, paymentID string) ([]payment.Event, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at
+	rows, err := s.read.QueryContext(bounded(ctx), `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at
 		FROM payment_events WHERE payment_id = ? ORDER BY id`, paymentID)
 	if err != nil {
 		return nil, fmt.Errorf("listing events: %w", err)

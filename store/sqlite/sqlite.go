@@ -196,6 +196,12 @@ func (s *Store) settleJob(ctx context.Context, tx *sql.Tx, id int64) error {
 	return notify.SettleJob(ctx, s.river, tx, id)
 }
 
+// bounded marks a read that an index bounds to a few rows: it runs to its
+// end even when the request that asked has gone. Watching the request's
+// context costs two goroutines per query (database/sql's and the
+// driver's), more than such a query itself.
+func bounded(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
