@@ -159,10 +159,9 @@ func decodeMetadata(raw json.RawMessage) ([]Metadata, *Error) {
 	if isNull(raw) {
 		return nil, nil
 	}
-	bad := NewInvalid(CodeInvalidMetadata, "metadata", `metadata must be an array of {"name": ..., "value": ..., "show": true|false}`)
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, bad
+		return nil, badMetadata()
 	}
 	if len(items) == 0 {
 		return nil, nil
@@ -175,24 +174,28 @@ func decodeMetadata(raw json.RawMessage) ([]Metadata, *Error) {
 			Show  json.RawMessage `json:"show"`
 		}
 		if json.Unmarshal(item, &f) != nil || isNull(item) {
-			return nil, bad
+			return nil, badMetadata()
 		}
 		m := Metadata{Show: true}
 		var e *Error
 		if m.Name, e = decodeText(f.Name, "metadata"); e != nil {
-			return nil, bad
+			return nil, badMetadata()
 		}
 		if m.Value, e = decodeMetadataValue(f.Value); e != nil {
-			return nil, bad
+			return nil, badMetadata()
 		}
 		if !isNull(f.Show) {
 			if m.Show, e = decodeFlag(f.Show, "metadata"); e != nil {
-				return nil, bad
+				return nil, badMetadata()
 			}
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+func badMetadata() *Error {
+	return NewInvalid(CodeInvalidMetadata, "metadata", `metadata must be an array of {"name": ..., "value": ..., "show": true|false}`)
 }
 
 // decodeMetadataValue is decodeText that also keeps a boolean's text.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file decodes the individual JSON values of a request the way real
@@ -28,7 +29,10 @@ func objectBody(body []byte) ([]byte, *Error) {
 			body = bytes.TrimSpace([]byte(inner))
 		}
 	}
-	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+	// Whether it is valid JSON is for the caller's json.Unmarshal to say
+	// (it answers the same error); scanning it here too cost a third of
+	// the parse.
+	if len(body) == 0 || body[0] != '{' {
 		return nil, NewInvalid(CodeInvalidJSON, "", "the body must be a JSON object")
 	}
 	return body, nil
@@ -50,6 +54,9 @@ func decodeText(raw json.RawMessage, field string) (string, *Error) {
 	}
 	switch c := raw[0]; {
 	case c == '"':
+		if s, ok := plainString(raw); ok {
+			return s, nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", NewInvalid(CodeInvalidField, field, field+" must be a string")
@@ -59,6 +66,20 @@ func decodeText(raw json.RawMessage, field string) (string, *Error) {
 		return string(raw), nil
 	}
 	return "", NewInvalid(CodeInvalidField, field, field+" must be a string")
+}
+
+// plainString returns the text of a JSON string literal that needs no
+// unescaping (no backslash, valid UTF-8): most values, read without a
+// second pass of the JSON decoder. raw is known to be valid JSON.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		return "", false
+	}
+	return string(inner), true
 }
 
 // decodeFlag reads a boolean sent as true/false, as a string ("True",

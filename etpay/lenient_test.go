@@ -61,9 +61,27 @@ func TestObjectBody(t *testing.T) {
 		require.Equal(t, want, string(got), in)
 	}
 	// Only one level of string is unwrapped, and only to an object.
-	for _, in := range []string{``, ` `, `null`, `1`, `"x"`, `[]`, `"[]"`, `"\"{}\""`, `{"a":1`, `{} {}`, `{"a":1}x`} {
+	for _, in := range []string{``, ` `, `null`, `1`, `"x"`, `[]`, `"[]"`, `"\"{}\""`} {
 		_, e := objectBody([]byte(in))
 		require.NotNil(t, e, in)
 		require.Equal(t, CodeInvalidJSON, e.Code)
+	}
+	// Broken JSON after the brace is the parsers' json.Unmarshal to refuse.
+	for _, in := range []string{`{"a":1`, `{} {}`, `{"a":1}x`, `"{\"a\":1"`} {
+		_, err := ParseInitialize([]byte(in))
+		require.Equal(t, CodeInvalidJSON, asError(err).Code, in)
+		_, err = ParseStatus([]byte(in))
+		require.Equal(t, CodeInvalidJSON, asError(err).Code, in)
+	}
+}
+
+func TestPlainStringMatchesTheDecoder(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{`""`, `"abc"`, `"ñandú"`, `"a\"b"`, `"\u00f1"`, "\"\xff\"", `"a\\b"`, `"tab\there"`} {
+		var want string
+		require.NoError(t, json.Unmarshal([]byte(raw), &want), raw)
+		got, e := decodeText(json.RawMessage(raw), "f")
+		require.Nil(t, e, raw)
+		require.Equal(t, want, got, raw)
 	}
 }

@@ -18,10 +18,17 @@ func NewLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	if format == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(requestIDHandler{h})
+	rh := requestIDHandler{Handler: h}
+	if f, ok := w.(interface{ Flush() error }); ok {
+		rh.flush = f.Flush // a LogBuffer: warnings and errors go out at once
+	}
+	return slog.New(rh)
 }
 
-type requestIDHandler struct{ slog.Handler }
+type requestIDHandler struct {
+	slog.Handler
+	flush func() error
+}
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	id := RequestID(ctx)
@@ -35,13 +42,17 @@ func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 			return nil
 		}
 	}
-	return h.Handler.Handle(ctx, r)
+	err := h.Handler.Handle(ctx, r)
+	if h.flush != nil && r.Level >= slog.LevelWarn {
+		err = errors.Join(err, h.flush())
+	}
+	return err
 }
 
 func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+	return requestIDHandler{h.Handler.WithAttrs(attrs), h.flush}
 }
 
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
-	return requestIDHandler{h.Handler.WithGroup(name)}
+	return requestIDHandler{h.Handler.WithGroup(name), h.flush}
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -32,4 +34,72 @@ func TestErrorsOfAbandonedRequestsAreWarnings(t *testing.T) {
 	quiet := NewLogger(&buf, "text", slog.LevelError)
 	quiet.ErrorContext(ctx, "reading payment")
 	require.Empty(t, buf.String(), "a warning is below --log-level error")
+}
+
+// lockedBuffer is an io.Writer safe for the flusher goroutine and the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestLogBufferHoldsInfoAndFlushesWarnings(t *testing.T) {
+	t.Parallel()
+
+	var out lockedBuffer
+	lb := NewLogBuffer(&out, time.Hour)
+	log := NewLogger(lb, "text", slog.LevelInfo)
+	log.Info("request", "status", 200)
+	require.Empty(t, out.String(), "an info line waits for the next flush")
+	log.Warn("slow receiver")
+	require.Contains(t, out.String(), "status=200", "a warning takes the lines before it along")
+	require.Contains(t, out.String(), "level=WARN")
+	log.Info("last words")
+	require.NoError(t, lb.Close())
+	require.Contains(t, out.String(), "last words", "Close writes what is left")
+}
+
+func TestLogBufferFlushesPeriodically(t *testing.T) {
+	t.Parallel()
+
+	var out lockedBuffer
+	lb := NewLogBuffer(&out, 10*time.Millisecond)
+	defer lb.Close()
+	NewLogger(lb, "json", slog.LevelInfo).Info("request", "status", 201)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), `"status":201`) },
+		5*time.Second, 5*time.Millisecond)
+}
+
+func TestLogBufferKeepsConcurrentLinesWhole(t *testing.T) {
+	t.Parallel()
+
+	var out lockedBuffer
+	lb := NewLogBuffer(&out, time.Millisecond)
+	log := NewLogger(lb, "text", slog.LevelInfo)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 300 {
+				log.Info("request", "writer", g, "n", i, "pad", strings.Repeat("x", 200))
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, lb.Close())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 8*300)
+	for _, l := range lines {
+		require.True(t, strings.HasPrefix(l, "time=") && strings.HasSuffix(l, strings.Repeat("x", 200)), l)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pasarela/pasarela/gateway"
+	"github.com/pasarela/pasarela/server"
 )
 
 func newServeCmd(cfg *gateway.Config) *cobra.Command {
@@ -45,7 +46,11 @@ SIGINT or SIGTERM stops accepting connections, finishes in-flight requests and e
 
 func serve(ctx context.Context, cfg gateway.Config, stdout, stderr io.Writer) error {
 	start := time.Now()
-	g, err := gateway.Open(ctx, cfg, stderr)
+	// Log lines are written in batches (server.LogBuffer); closed last, so
+	// the shutdown's lines are written too.
+	logs := server.NewLogBuffer(stderr, 200*time.Millisecond)
+	defer logs.Close()
+	g, err := gateway.Open(ctx, cfg, logs)
 	if err != nil {
 		return err
 	}
