@@ -10,7 +10,7 @@ import (
 // authToken answers auth/token with a fresh token (see authtoken.go).
 func (a *API) authToken(_ context.Context, c *call) (any, error) {
 	var req AuthTokenRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := req.Validate(); err != nil {
@@ -41,7 +41,7 @@ func (a *API) checkToken(c *call, tok string, required bool) error {
 // absolute, under the gateway's public URL.
 func (a *API) paymentMethods(_ context.Context, c *call) (any, error) {
 	var req MethodsRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkToken(c, req.Token, false); err != nil {
@@ -57,7 +57,7 @@ func (a *API) paymentMethods(_ context.Context, c *call) (any, error) {
 // its method chosen, paid on the hosted page at payment_method_url.
 func (a *API) createPayment(ctx context.Context, c *call) (any, error) {
 	var req CreatePaymentRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkToken(c, req.Token, true); err != nil {
@@ -84,7 +84,7 @@ func (a *API) createPayment(ctx context.Context, c *call) (any, error) {
 // (method, country, payer) the payer gives on the hosted page.
 func (a *API) webcheckout(ctx context.Context, c *call) (any, error) {
 	var req WebcheckoutRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkToken(c, req.Token, false); err != nil {
@@ -110,7 +110,7 @@ var errTransactionNotFound = NewError(CodeNotFound, "transaction_id", "no paymen
 // paymentStatus answers payment/status.
 func (a *API) paymentStatus(ctx context.Context, c *call) (any, error) {
 	var req PaymentStatusRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkToken(c, req.Token, true); err != nil {

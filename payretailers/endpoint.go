@@ -12,7 +12,7 @@ import (
 // call is one authenticated API request: its raw body, the merchant whose
 // secret signed it, and that secret for signing the answer.
 type call struct {
-	body     []byte
+	fields   Fields
 	merchant merchant.Merchant
 	secret   []byte
 }
@@ -75,7 +75,12 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request, name string) 
 		}
 		return nil, false
 	}
-	serviceID, err := ServiceIDOf(body)
+	fields, err := ParseFields(body)
+	if err != nil {
+		writeUnsigned(w, http.StatusBadRequest, asError(err))
+		return nil, false
+	}
+	serviceID, err := fields.ServiceID()
 	if err != nil {
 		writeUnsigned(w, http.StatusBadRequest, asError(err))
 		return nil, false
@@ -100,7 +105,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request, name string) 
 		WriteError(w, nil, ErrInvalidSignature)
 		return nil, false
 	}
-	return &call{body: body, merchant: m, secret: secret}, true
+	return &call{fields: fields, merchant: m, secret: secret}, true
 }
 
 // writeUnsigned answers e with an explicit status and no signature.

@@ -55,7 +55,7 @@ const (
 // merchant's payments, with its body and how delivery went.
 func (a *API) notificationStatus(ctx context.Context, c *call) (any, error) {
 	var req NotificationStatusRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkToken(c, req.Token, true); err != nil {

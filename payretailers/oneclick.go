@@ -95,7 +95,7 @@ func (a *API) checkOneClick(c *call, tok string, tokenRequired bool, validate fu
 // Nothing is stored: the token carries the enrollment (oneclick_token.go).
 func (a *API) oneClickRegister(_ context.Context, c *call) (any, error) {
 	var req OneClickRegisterRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkOneClick(c, req.Token, true, req.Validate, req.Email); err != nil {
@@ -113,7 +113,7 @@ func (a *API) oneClickRegister(_ context.Context, c *call) (any, error) {
 // authenticates the call, and the enrollment must be the caller's.
 func (a *API) oneClickConfirm(ctx context.Context, c *call) (any, error) {
 	var req OneClickConfirmRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := req.Validate(); err != nil {
@@ -261,7 +261,7 @@ func (a *API) discardPending(ctx context.Context, e enrollment) {
 // completed or failed, as in the seed.
 func (a *API) oneClickCharge(ctx context.Context, c *call) (any, error) {
 	var req OneClickChargeRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkOneClick(c, req.Token, true, req.Validate, req.Email); err != nil {
@@ -346,7 +346,7 @@ func sandboxStoredOutcome(card rail.Card) rail.Outcome {
 // crypto-shredded (vault.Delete); deleting it again is NOT_FOUND.
 func (a *API) oneClickUnregister(ctx context.Context, c *call) (any, error) {
 	var req OneClickUnregisterRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkOneClick(c, req.Token, true, req.Validate, req.Email); err != nil {
@@ -365,7 +365,7 @@ func (a *API) oneClickUnregister(ctx context.Context, c *call) (any, error) {
 // oneClickCards answers oneclick/cards: the payer's cards, oldest first.
 func (a *API) oneClickCards(ctx context.Context, c *call) (any, error) {
 	var req OneClickCardsRequest
-	if err := DecodeRequest(c.body, &req); err != nil {
+	if err := c.fields.Decode(&req); err != nil {
 		return nil, err
 	}
 	if err := a.checkOneClick(c, req.Token, true, req.Validate, req.Email); err != nil {
