@@ -237,15 +237,33 @@ func scanPayment(row scanner) (payment.Payment, error) {
 		p.CompletedAt = &t
 	}
 	if err := errors.Join(json.Unmarshal([]byte(payer), &p.Payer), json.Unmarshal([]byte(urls), &p.URLs),
-		json.Unmarshal([]byte(meta), &p.Metadata), json.Unmarshal([]byte(extra), &p.Extra)); err != nil {
+		decodeMetadata(meta, &p.Metadata), decodeExtra(extra, &p.Extra)); err != nil {
 		return payment.Payment{}, fmt.Errorf("decoding payment %s: %w", p.ID, err)
 	}
 	return p, nil
 }
 
+// decodeMetadata and decodeExtra skip the JSON decoder for the empty values
+// most payments store (a status query reads every column).
+func decodeMetadata(s string, dst *[]payment.Metadata) error {
+	if s == "[]" {
+		*dst = nil
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
+}
+
+func decodeExtra(s string, dst *map[string]string) error {
+	if s == "{}" {
+		*dst = map[string]string{}
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
+}
+
 func collectPayments(rows *sql.Rows) ([]payment.Payment, error) {
 	defer rows.Close()
-	var out []payment.Payment
+	out := make([]payment.Payment, 0, 1) // most lists are one payment: a status query
 	for rows.Next() {
 		p, err := scanPayment(rows)
 		if err != nil {
