@@ -67,7 +67,12 @@ type Repository interface {
 	GetMerchantByETpayTokenHash(ctx context.Context, hash []byte) (Merchant, error)
 	GetMerchantByServiceID(ctx context.Context, serviceID string) (Merchant, error)
 	ListMerchants(ctx context.Context) ([]Merchant, error)
-	UpdateMerchant(ctx context.Context, m Merchant) error
+	// UpdateMerchantSettings writes m's settings (name, URLs, legacy IPN)
+	// and UpdateMerchantCredentials its credentials (token hash, sealed
+	// secrets): each only its own columns, so a settings change and a
+	// rotation made at once cannot write the other's old values back.
+	UpdateMerchantSettings(ctx context.Context, m Merchant) error
+	UpdateMerchantCredentials(ctx context.Context, m Merchant) error
 }
 
 // Sealer encrypts and decrypts secrets with associated data that binds each

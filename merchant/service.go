@@ -81,7 +81,7 @@ func (s *Service) RotateCredentials(ctx context.Context, id string) (Merchant, C
 		return Merchant{}, Credentials{}, err
 	}
 	m.UpdatedAt = s.now()
-	if err := s.repo.UpdateMerchant(ctx, m); err != nil {
+	if err := s.repo.UpdateMerchantCredentials(ctx, m); err != nil {
 		return Merchant{}, Credentials{}, fmt.Errorf("rotating credentials of %s: %w", id, err)
 	}
 	return m, creds, nil
@@ -120,7 +120,7 @@ func (s *Service) Update(ctx context.Context, id string, set Settings) (Merchant
 	}
 	m.Name, m.NotificationURL, m.SuccessURL, m.CancelURL, m.LegacyIPN = set.Name, set.NotificationURL, set.SuccessURL, set.CancelURL, set.LegacyIPN
 	m.UpdatedAt = s.now()
-	if err := s.repo.UpdateMerchant(ctx, m); err != nil {
+	if err := s.repo.UpdateMerchantSettings(ctx, m); err != nil {
 		return Merchant{}, fmt.Errorf("updating merchant %s: %w", id, err)
 	}
 	return m, nil

@@ -3,9 +3,11 @@ package merchant_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,6 +116,36 @@ func TestRotateCredentialsRevokesOldOnes(t *testing.T) {
 	require.Equal(t, fresh.SecretKey, string(key))
 	_, _, err = svc.RotateCredentials(ctx, "mer_missing")
 	require.ErrorIs(t, err, merchant.ErrNotFound)
+}
+
+// A settings change made while the credentials rotate (dashboard and CLI at
+// once) keeps both: neither writes the other's old values back.
+func TestUpdateAndRotationAtOnceKeepBoth(t *testing.T) {
+	t.Parallel()
+
+	ctx := context.Background()
+	svc, other := setupShared(t)
+	cli := other()
+	m, _, err := svc.Create(ctx, merchant.Settings{Name: "Shop"}, false)
+	require.NoError(t, err)
+	for i := range 20 {
+		name := fmt.Sprintf("Shop %d", i)
+		var fresh merchant.Credentials
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			_, err := svc.Update(ctx, m.ID, merchant.Settings{Name: name})
+			require.NoError(t, err)
+		})
+		wg.Go(func() {
+			var err error
+			_, fresh, err = cli.RotateCredentials(ctx, m.ID)
+			require.NoError(t, err)
+		})
+		wg.Wait()
+		got, err := other().AuthenticateETpay(ctx, fresh.ETpayCode, fresh.ETpayAPIToken)
+		require.NoError(t, err, "round %d: the rotated token was overwritten", i)
+		require.Equal(t, name, got.Name, "round %d: the settings were overwritten", i)
+	}
 }
 
 func TestSettingsValidation(t *testing.T) {

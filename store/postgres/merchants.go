@@ -28,13 +28,22 @@ func (s *Store) CreateMerchant(ctx context.Context, m merchant.Merchant) error {
 	return nil
 }
 
-// UpdateMerchant implements merchant.Repository.
-func (s *Store) UpdateMerchant(ctx context.Context, m merchant.Merchant) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE merchants SET name = $1, etpay_token_hash = $2, sealed_secret_key = $3,
-		sealed_webhook_secret = $4, notification_url = $5, success_url = $6, cancel_url = $7, legacy_ipn = $8,
-		updated_at = $9 WHERE id = $10`,
-		m.Name, m.ETpayTokenHash, m.SealedSecretKey, m.SealedWebhookSecret, m.NotificationURL, m.SuccessURL,
-		m.CancelURL, m.LegacyIPN, ms(m.UpdatedAt), m.ID)
+// UpdateMerchantSettings implements merchant.Repository.
+func (s *Store) UpdateMerchantSettings(ctx context.Context, m merchant.Merchant) error {
+	return s.updateMerchant(ctx, `UPDATE merchants SET name = $1, notification_url = $2, success_url = $3,
+		cancel_url = $4, legacy_ipn = $5, updated_at = $6 WHERE id = $7`,
+		m.Name, m.NotificationURL, m.SuccessURL, m.CancelURL, m.LegacyIPN, ms(m.UpdatedAt), m.ID)
+}
+
+// UpdateMerchantCredentials implements merchant.Repository.
+func (s *Store) UpdateMerchantCredentials(ctx context.Context, m merchant.Merchant) error {
+	return s.updateMerchant(ctx, `UPDATE merchants SET etpay_token_hash = $1, sealed_secret_key = $2,
+		sealed_webhook_secret = $3, updated_at = $4 WHERE id = $5`,
+		m.ETpayTokenHash, m.SealedSecretKey, m.SealedWebhookSecret, ms(m.UpdatedAt), m.ID)
+}
+
+func (s *Store) updateMerchant(ctx context.Context, query string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("updating merchant: %w", err)
 	}

@@ -99,3 +99,33 @@ func BenchmarkCreatePaymentParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStatusLookup measures the read behind both status queries: one
+// payment by merchant and token, from parallel clients:
+// go test -bench StatusLookup -run ^$ ./store/sqlite/
+func BenchmarkStatusLookup(b *testing.B) {
+	ctx := context.Background()
+	st := openTempB(b)
+	m := storetest.NewMerchantTB(b, st)
+	refs := make([]string, 1000)
+	for i := range refs {
+		refs[i] = storetest.NewPaymentTB(b, st, m, fmt.Sprintf("S-%d", i)).Ref
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int64
+	var mu sync.Mutex
+	b.RunParallel(func(pb *testing.PB) {
+		mu.Lock()
+		i := n
+		n += 7919
+		mu.Unlock()
+		for pb.Next() {
+			i++
+			ps, err := st.ListPayments(ctx, payment.Filter{MerchantID: m.ID, Ref: refs[i%int64(len(refs))], Limit: 100})
+			if err != nil || len(ps) != 1 {
+				b.Fatal(len(ps), err)
+			}
+		}
+	})
+}

@@ -24,13 +24,22 @@ func (s *Store) CreateMerchant(ctx context.Context, m merchant.Merchant) error {
 	return err
 }
 
-// UpdateMerchant implements merchant.Repository.
-func (s *Store) UpdateMerchant(ctx context.Context, m merchant.Merchant) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE merchants SET name = ?, etpay_token_hash = ?, sealed_secret_key = ?,
-		sealed_webhook_secret = ?, notification_url = ?, success_url = ?, cancel_url = ?, legacy_ipn = ?, updated_at = ?
-		WHERE id = ?`,
-		m.Name, m.ETpayTokenHash, m.SealedSecretKey, m.SealedWebhookSecret, m.NotificationURL, m.SuccessURL,
-		m.CancelURL, m.LegacyIPN, ms(m.UpdatedAt), m.ID)
+// UpdateMerchantSettings implements merchant.Repository.
+func (s *Store) UpdateMerchantSettings(ctx context.Context, m merchant.Merchant) error {
+	return s.updateMerchant(ctx, `UPDATE merchants SET name = ?, notification_url = ?, success_url = ?,
+		cancel_url = ?, legacy_ipn = ?, updated_at = ? WHERE id = ?`,
+		m.Name, m.NotificationURL, m.SuccessURL, m.CancelURL, m.LegacyIPN, ms(m.UpdatedAt), m.ID)
+}
+
+// UpdateMerchantCredentials implements merchant.Repository.
+func (s *Store) UpdateMerchantCredentials(ctx context.Context, m merchant.Merchant) error {
+	return s.updateMerchant(ctx, `UPDATE merchants SET etpay_token_hash = ?, sealed_secret_key = ?,
+		sealed_webhook_secret = ?, updated_at = ? WHERE id = ?`,
+		m.ETpayTokenHash, m.SealedSecretKey, m.SealedWebhookSecret, ms(m.UpdatedAt), m.ID)
+}
+
+func (s *Store) updateMerchant(ctx context.Context, query string, args ...any) error {
+	res, err := s.write.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("updating merchant: %w", err)
 	}

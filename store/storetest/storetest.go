@@ -63,6 +63,12 @@ func NewMerchantTB(t testing.TB, st store.Store) merchant.Merchant {
 // NewPayment stores a created payment of merchant m and returns it.
 func NewPayment(t *testing.T, st store.Store, m merchant.Merchant, orderID string) payment.Payment {
 	t.Helper()
+	return NewPaymentTB(t, st, m, orderID)
+}
+
+// NewPaymentTB is NewPayment for benchmarks too.
+func NewPaymentTB(t testing.TB, st store.Store, m merchant.Merchant, orderID string) payment.Payment {
+	t.Helper()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	p := payment.Payment{
 		ID: token.ID("pay"), MerchantID: m.ID, Dialect: payment.DialectETpay, Ref: token.Alnum(64),
@@ -120,15 +126,24 @@ func testMerchants(t *testing.T, open Open) {
 	dup.ID = token.ID("mer")
 	require.ErrorIs(t, st.CreateMerchant(ctx, dup), merchant.ErrDuplicate)
 
+	// A settings change and a rotation each write only their own columns:
+	// both made from the same stale copy keep each other's values.
+	stale := m
 	m.NotificationURL, m.LegacyIPN = "https://other.example/n", true
-	require.NoError(t, st.UpdateMerchant(ctx, m))
+	require.NoError(t, st.UpdateMerchantSettings(ctx, m))
+	stale.ETpayTokenHash, stale.SealedSecretKey, stale.SealedWebhookSecret = []byte("hash-2"), []byte("sealed-3"), []byte("sealed-4")
+	require.NoError(t, st.UpdateMerchantCredentials(ctx, stale))
 	got, err = st.GetMerchant(ctx, m.ID)
 	require.NoError(t, err)
 	require.Equal(t, "https://other.example/n", got.NotificationURL)
 	require.True(t, got.LegacyIPN)
+	require.Equal(t, []byte("hash-2"), got.ETpayTokenHash)
+	require.Equal(t, []byte("sealed-3"), got.SealedSecretKey)
+	require.Equal(t, []byte("sealed-4"), got.SealedWebhookSecret)
 	missing := m
 	missing.ID = "mer_missing"
-	require.ErrorIs(t, st.UpdateMerchant(ctx, missing), merchant.ErrNotFound)
+	require.ErrorIs(t, st.UpdateMerchantSettings(ctx, missing), merchant.ErrNotFound)
+	require.ErrorIs(t, st.UpdateMerchantCredentials(ctx, missing), merchant.ErrNotFound)
 
 	NewMerchant(t, st)
 	all, err := st.ListMerchants(ctx)
