@@ -22,22 +22,18 @@ func (a *API) PendingDelay() time.Duration { return a.d.PendingDelay }
 //
 // It does nothing outside sandbox mode, where the real bank confirms. Safe
 // on several nodes at once: a payment another node (or the expiry
-// sweeper) moved first is skipped. It looks at the 1000 newest pending
-// payments of the gateway per call; the sweeper calls it again and again.
+// sweeper) moved first is skipped. It confirms at most 1000 per call, the
+// oldest first; the sweeper calls it again and again.
 func (a *API) ConfirmPendingBankTransfers(ctx context.Context, delay time.Duration) (int, error) {
 	if !a.d.Sandbox {
 		return 0, nil
 	}
-	ps, err := a.d.Payments.List(ctx, payment.Filter{Status: payment.StatusPending, Limit: 1000})
+	ps, err := a.d.Payments.Awaiting(ctx, payment.DialectETpay, DetailBankConfirmationPending, a.d.Now().Add(-delay), 1000)
 	if err != nil {
 		return 0, fmt.Errorf("etpay: listing pending bank transfers: %w", err)
 	}
-	cutoff := a.d.Now().Add(-delay)
 	confirmed := 0
 	for _, p := range ps {
-		if p.Dialect != payment.DialectETpay || p.StatusDetail != DetailBankConfirmationPending || p.UpdatedAt.After(cutoff) {
-			continue
-		}
 		_, err := a.d.Payments.Transition(ctx, p.ID, payment.StatusCompleted, "", payment.ActorRail)
 		var te *payment.TransitionError
 		switch {

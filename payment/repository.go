@@ -58,5 +58,11 @@ type Repository interface {
 	ListEvents(ctx context.Context, paymentID string) ([]Event, error)
 	// ListDue returns open payments whose expiry is at or before now.
 	ListDue(ctx context.Context, now time.Time, limit int) ([]Payment, error)
+	// ListAwaiting returns pending payments of dialect whose status detail
+	// is detail and whose last change is at or before before, oldest change
+	// first: what a rail that confirms later (a bank transfer) looks for.
+	// An index of pending payments alone keeps it cheap however large the
+	// table grows.
+	ListAwaiting(ctx context.Context, dialect Dialect, detail string, before time.Time, limit int) ([]Payment, error)
 	ListPayments(ctx context.Context, f Filter) ([]Payment, error)
 }

@@ -228,6 +228,12 @@ func (s *Service) UpdateDetails(ctx context.Context, id string, d Details, actor
 	return next, nil
 }
 
+// Awaiting returns up to limit pending payments of dialect with status
+// detail detail, unchanged since before, oldest first (ListAwaiting).
+func (s *Service) Awaiting(ctx context.Context, dialect Dialect, detail string, before time.Time, limit int) ([]Payment, error) {
+	return s.repo.ListAwaiting(ctx, dialect, detail, before, limit)
+}
+
 // ExpireDue moves every open payment past its expiry to expired, with the
 // event and notification of any other change. Safe on several nodes at once:
 // a payment another node expired (or a payer completed) first is skipped.

@@ -8,9 +8,8 @@ import (
 	"github.com/pasarela/pasarela/payment"
 )
 
-// confirmBatch bounds one pass of ConfirmPendingBankTransfers. Payments
-// are listed newest first, and a transfer waits for confirmation only
-// seconds, so the ones due are at the head of the list.
+// confirmBatch bounds one pass of ConfirmPendingBankTransfers; the oldest
+// are confirmed first and the next pass takes the rest.
 const confirmBatch = 500
 
 // ConfirmPendingBankTransfers is the sandbox bank confirming, later, the
@@ -28,17 +27,16 @@ func (a *API) ConfirmPendingBankTransfers(ctx context.Context) (int, error) {
 	if !a.sandbox {
 		return 0, nil
 	}
-	pending, err := a.payments.List(ctx, payment.Filter{Status: payment.StatusPending, Limit: confirmBatch})
+	now := a.now()
+	pending, err := a.payments.Awaiting(ctx, payment.DialectPayRetailers, detailBankConfirmationPending,
+		now.Add(-a.bankConfirmDelay), confirmBatch)
 	if err != nil {
 		return 0, fmt.Errorf("payretailers: listing pending payments: %w", err)
 	}
-	now := a.now()
-	due := now.Add(-a.bankConfirmDelay)
 	confirmed := 0
 	for _, p := range pending {
-		if p.Dialect != payment.DialectPayRetailers || p.StatusDetail != detailBankConfirmationPending ||
-			p.UpdatedAt.After(due) || !now.Before(p.ExpiresAt) {
-			continue // not ours, not yet, or the expiry sweeper's now
+		if !now.Before(p.ExpiresAt) {
+			continue // the expiry sweeper's now
 		}
 		_, err := a.payments.Transition(ctx, p.ID, payment.StatusCompleted, "", payment.ActorRail)
 		var te *payment.TransitionError

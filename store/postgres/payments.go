@@ -208,6 +208,18 @@ func (s *Store) ListDue(ctx context.Context, now time.Time, limit int) ([]paymen
 	return collectPayments(rows)
 }
 
+// ListAwaiting implements payment.Repository; payments_awaiting (pending
+// payments only) answers it.
+func (s *Store) ListAwaiting(ctx context.Context, dialect payment.Dialect, detail string, before time.Time, limit int) ([]payment.Payment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE status = 'pending' AND dialect = $1 AND status_detail = $2 AND updated_at <= $3
+		ORDER BY updated_at LIMIT $4`, string(dialect), detail, ms(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing awaiting payments: %w", err)
+	}
+	return collectPayments(rows)
+}
+
 // ListEvents implements payment.Repository.
 func (s *Store) ListEvents(ctx context.Context, paymentID string) ([]payment.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at

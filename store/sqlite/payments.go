@@ -182,6 +182,18 @@ func (s *Store) ListDue(ctx context.Context, now time.Time, limit int) ([]paymen
 	return collectPayments(rows)
 }
 
+// ListAwaiting implements payment.Repository; payments_awaiting (pending
+// payments only) answers it.
+func (s *Store) ListAwaiting(ctx context.Context, dialect payment.Dialect, detail string, before time.Time, limit int) ([]payment.Payment, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE status = 'pending' AND dialect = ? AND status_detail = ? AND updated_at <= ?
+		ORDER BY updated_at LIMIT ?`, string(dialect), detail, ms(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing awaiting payments: %w", err)
+	}
+	return collectPayments(rows)
+}
+
 // ListEvents implements payment.Repository.
 func (s *Store) ListEvents(ctx context.Context, paymentID string) ([]payment.Event, error) {
 	rows, err := s.read.QueryContext(bounded(ctx), `SELECT id, payment_id, type, from_status, to_status, detail, actor, created_at

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("OrderPaidOnce", func(t *testing.T) { t.Parallel(); testOrderPaidOnce(t, open) })
 	t.Run("TerminalStatusesNeverChange", func(t *testing.T) { t.Parallel(); testTerminalGuard(t, open) })
 	t.Run("ListDue", func(t *testing.T) { t.Parallel(); testListDue(t, open) })
+	t.Run("ListAwaiting", func(t *testing.T) { t.Parallel(); testListAwaiting(t, open) })
 	t.Run("UpdateDetails", func(t *testing.T) { t.Parallel(); testUpdateDetails(t, open) })
 	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("FirstAttemptDispatch", func(t *testing.T) { t.Parallel(); testDispatch(t, open) })
@@ -314,6 +315,39 @@ func testListDue(t *testing.T, open Open) {
 	require.NoError(t, err)
 	require.Len(t, due, 1, "only the open payment is due")
 	require.Equal(t, p.ID, due[0].ID)
+}
+
+func testListAwaiting(t *testing.T, open Open) {
+	ctx := context.Background()
+	st := open(t)
+	m := NewMerchant(t, st)
+	toPending := func(p payment.Payment, detail string) payment.Payment {
+		c := Change(p, payment.StatusPending)
+		c.Payment.StatusDetail = detail
+		require.NoError(t, st.ApplyChange(ctx, c))
+		return c.Payment
+	}
+	older := toPending(NewPayment(t, st, m, "AW-1"), "bank_confirmation_pending")
+	time.Sleep(2 * time.Millisecond)
+	newer := toPending(NewPayment(t, st, m, "AW-2"), "bank_confirmation_pending")
+	toPending(NewPayment(t, st, m, "AW-3"), "") // pending, another detail
+	NewPayment(t, st, m, "AW-4")                 // created
+	done := toPending(NewPayment(t, st, m, "AW-5"), "bank_confirmation_pending")
+	require.NoError(t, st.ApplyChange(ctx, Change(done, payment.StatusCompleted)))
+
+	got, err := st.ListAwaiting(ctx, payment.DialectETpay, "bank_confirmation_pending", newer.UpdatedAt, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, []string{older.ID, newer.ID}, []string{got[0].ID, got[1].ID}, "oldest change first")
+	got, err = st.ListAwaiting(ctx, payment.DialectETpay, "bank_confirmation_pending", older.UpdatedAt, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "changed after the cutoff: not yet")
+	got, err = st.ListAwaiting(ctx, payment.DialectETpay, "bank_confirmation_pending", newer.UpdatedAt, 1)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "limit")
+	got, err = st.ListAwaiting(ctx, payment.DialectPayRetailers, "bank_confirmation_pending", newer.UpdatedAt, 10)
+	require.NoError(t, err)
+	require.Empty(t, got, "another dialect's")
 }
 
 func testKeysets(t *testing.T, open Open) {
