@@ -331,7 +331,7 @@ func testListAwaiting(t *testing.T, open Open) {
 	time.Sleep(2 * time.Millisecond)
 	newer := toPending(NewPayment(t, st, m, "AW-2"), "bank_confirmation_pending")
 	toPending(NewPayment(t, st, m, "AW-3"), "") // pending, another detail
-	NewPayment(t, st, m, "AW-4")                 // created
+	NewPayment(t, st, m, "AW-4")                // created
 	done := toPending(NewPayment(t, st, m, "AW-5"), "bank_confirmation_pending")
 	require.NoError(t, st.ApplyChange(ctx, Change(done, payment.StatusCompleted)))
 
