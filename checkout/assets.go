@@ -66,6 +66,22 @@ func AssetURL(name string) (string, bool) {
 	return AssetPrefix + strings.TrimSuffix(name, ext) + "." + a.hash + ext, true
 }
 
+// FaviconPath is where browsers ask for an icon on their own, whatever
+// icon the page declares.
+const FaviconPath = "/favicon.ico"
+
+// Favicon serves the lock icon at FaviconPath (SVG, which browsers accept
+// there), so a browser's own request is not a 404 in the payer's console
+// and the access log.
+func Favicon() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := assets["lock.svg"]
+		w.Header().Set("Content-Type", a.ctype)
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.ServeContent(w, r, "favicon.svg", time.Time{}, bytes.NewReader(a.body))
+	})
+}
+
 // Assets serves the embedded stylesheet and icons under AssetPrefix.
 //
 // A URL with the current hash is immutable and cached for a year. A URL

@@ -68,3 +68,15 @@ func TestAssets(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, get("/assets/missing.css").StatusCode)
 	require.Equal(t, http.StatusNotFound, get("/other/checkout.css").StatusCode)
 }
+
+// Browsers ask for /favicon.ico whatever the page declares; it is the lock.
+func TestFavicon(t *testing.T) {
+	t.Parallel()
+	w := httptest.NewRecorder()
+	Favicon().ServeHTTP(w, httptest.NewRequest(http.MethodGet, FaviconPath, nil))
+	res := w.Result()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "image/svg+xml", res.Header.Get("Content-Type"))
+	body, _ := io.ReadAll(res.Body)
+	require.Equal(t, string(assets["lock.svg"].body), string(body))
+}

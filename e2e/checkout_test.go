@@ -103,6 +103,7 @@ func newDemo(t *testing.T) *demo {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET "+checkout.AssetPrefix, checkout.Assets())
+	mux.Handle("GET "+checkout.FaviconPath, checkout.Favicon())
 	mux.HandleFunc("GET /card/{token}", func(w http.ResponseWriter, r *http.Request) {
 		rd.Render(w, r, http.StatusOK, "card", cardPage{
 			Order: order(r.PathValue("token")), CancelURL: d.merchant.URL + "/cancel",

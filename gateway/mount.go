@@ -48,6 +48,7 @@ func (g *Gateway) mount(s *server.Server) error {
 	g.payretailers.Mount(s)
 	s.Handle("GET /static/methods/{file}", http.HandlerFunc(payretailers.MethodImage))
 	s.Handle("GET "+checkout.AssetPrefix, checkout.Assets())
+	s.Handle("GET "+checkout.FaviconPath, checkout.Favicon())
 	dashboard.NewAdmin(g.Store, g.Merchants, g.Config.AdminToken, g.Log).Mount(s)
 	if g.Config.Sandbox() {
 		s.Handle(sandboxapi.Pattern, sandboxapi.New(g.Payments, map[payment.Dialect]sandboxapi.Authenticator{
