@@ -117,13 +117,34 @@ func (s *Service) Events(ctx context.Context, paymentID string) ([]Event, error)
 // reason), actor who did it. Exactly one of several concurrent transitions
 // of one payment wins; the others get a *TransitionError naming the status
 // that won, and nothing of theirs is stored.
+//
+// A payment whose details changed between the read and the write (the
+// version moved, the status did not) is read again and the move tried
+// again: that is not a race lost, and reporting it as one dropped a rail's
+// outcome (an approved transfer left on a created payment).
 func (s *Service) Transition(ctx context.Context, id string, to Status, detail, actor string) (Payment, error) {
-	p, err := s.repo.GetPayment(ctx, id)
-	if err != nil {
-		return Payment{}, err
+	for attempt := 1; ; attempt++ {
+		p, err := s.repo.GetPayment(ctx, id)
+		if err != nil {
+			return Payment{}, err
+		}
+		next, err := s.transition(ctx, p, to, detail, actor)
+		if errors.Is(err, errDetailsMoved) {
+			if attempt < maxTransitionAttempts {
+				continue
+			}
+			return Payment{}, &TransitionError{From: p.Status, To: to}
+		}
+		return next, err
 	}
-	return s.transition(ctx, p, to, detail, actor)
 }
+
+// maxTransitionAttempts bounds Transition's retries after details changed.
+const maxTransitionAttempts = 4
+
+// errDetailsMoved is transition's answer when the payment's version moved
+// but its status did not: the caller may read it again and retry.
+var errDetailsMoved = errors.New("payment details changed meanwhile")
 
 func (s *Service) transition(ctx context.Context, p Payment, to Status, detail, actor string) (Payment, error) {
 	if err := checkTransition(p.Status, to); err != nil {
@@ -165,6 +186,9 @@ func (s *Service) transition(ctx context.Context, p Payment, to Status, detail, 
 		if errors.Is(err, ErrConflict) {
 			// Report the status that won so the caller can explain it.
 			if cur, gerr := s.repo.GetPayment(ctx, p.ID); gerr == nil {
+				if cur.Status == p.Status {
+					return Payment{}, errDetailsMoved
+				}
 				return Payment{}, &TransitionError{From: cur.Status, To: to}
 			}
 		}
@@ -252,6 +276,9 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 			case err == nil:
 				expired++
 			case errors.As(err, &te): // someone else moved it first: fine
+			case errors.Is(err, errDetailsMoved):
+				// Still open, changed meanwhile (perhaps a later expiry):
+				// listed again, fresh, if it is still due.
 			default:
 				return expired, err
 			}

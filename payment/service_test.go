@@ -141,6 +141,62 @@ func TestTransitionIsAtomicWithEventAndNotification(t *testing.T) {
 	require.Zero(t, b.notificationCount(t, q.ID))
 }
 
+// detailsRace is the real store, with a payer's detail update landing
+// between a transition's read and its write, times times.
+type detailsRace struct {
+	*sqlite.Store
+	times int
+}
+
+func (d *detailsRace) ApplyChange(ctx context.Context, c payment.Change) error {
+	if d.times > 0 {
+		d.times--
+		cur, err := d.GetPayment(ctx, c.Payment.ID)
+		if err != nil {
+			return err
+		}
+		next := cur
+		next.Method, next.Version, next.UpdatedAt = "cl_bci", cur.Version+1, time.Now().UTC()
+		if err := d.UpdateDetails(ctx, next, cur.Version, payment.Event{PaymentID: cur.ID, Type: payment.EventUpdated,
+			From: cur.Status, To: cur.Status, Actor: payment.ActorPayer, CreatedAt: next.UpdatedAt}); err != nil {
+			return err
+		}
+	}
+	return d.Store.ApplyChange(ctx, c)
+}
+
+// A version that moved while the status did not is not a race lost: the
+// rail's outcome is recorded on the fresh copy, once.
+func TestTransitionRetriesWhenOnlyDetailsChanged(t *testing.T) {
+	t.Parallel()
+
+	b := setup(t)
+	ctx := context.Background()
+	race := &detailsRace{Store: b.store, times: 2}
+	svc := payment.NewService(race)
+	svc.SetRenderer(payment.DialectETpay, b.notices)
+	p := b.create(t, "OC-race")
+
+	got, err := svc.Transition(ctx, p.ID, payment.StatusPending, "", payment.ActorPayer)
+	require.NoError(t, err)
+	require.Equal(t, payment.StatusPending, got.Status)
+	require.Equal(t, "cl_bci", got.Method, "the move kept the details written meanwhile")
+	require.Equal(t, p.Version+3, got.Version)
+	require.Equal(t, 1, b.notificationCount(t, p.ID), "one change, one notification")
+
+	// Details changing on every attempt: it gives up, as a lost race, and
+	// stores nothing of its own.
+	q := b.create(t, "OC-race-2")
+	race.times = 100
+	_, err = svc.Transition(ctx, q.ID, payment.StatusPending, "", payment.ActorPayer)
+	var te *payment.TransitionError
+	require.ErrorAs(t, err, &te)
+	require.Zero(t, b.notificationCount(t, q.ID))
+	cur, err := b.svc.Get(ctx, q.ID)
+	require.NoError(t, err)
+	require.Equal(t, payment.StatusCreated, cur.Status)
+}
+
 // Invariant 2: two goroutines racing to complete and fail one payment:
 // exactly one wins, every time; the loser is told which status won.
 func TestRacingTransitionsExactlyOneWins(t *testing.T) {
