@@ -131,8 +131,7 @@ func parseCardForm(r *http.Request, now time.Time) cardForm {
 	switch {
 	case !ok:
 		f.Errors["expiry"] = "payretailers.card.error.expiry"
-	case !now.Before(time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, time.UTC)):
-		// Valid through the last day of its month.
+	case !now.Before(rail.ExpiryEnd(month, year)):
 		f.Errors["expiry"] = "payretailers.card.error.expired"
 	}
 	cvc := strings.TrimSpace(r.PostFormValue("cvc"))

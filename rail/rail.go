@@ -56,6 +56,17 @@ type Card struct {
 	Number   string
 }
 
+// ExpiryEnd is the instant a card printed with month/year stops being
+// valid: it is good through the last day of that month, and the month is
+// taken to end in UTC-12, the last time zone to leave it, so a card is
+// never refused while its month is still running where its holder is.
+// Every expiry check (payer's form, vault, sandbox acquirer) uses it.
+func ExpiryEnd(month, year int) time.Time {
+	return time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, lastZone)
+}
+
+var lastZone = time.FixedZone("UTC-12", -12*3600)
+
 // Acquirer authorizes card payments. A zero amount is a verification (used
 // when a card is enrolled for OneClick).
 type Acquirer interface {

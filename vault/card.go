@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/pasarela/pasarela/rail"
 )
 
 // Card is what the vault tells about an enrolled card: never the number,
@@ -228,16 +230,13 @@ func (Expiry) LogValue() slog.Value { return slog.StringValue(redacted) }
 // MarshalText hides the date from encoders.
 func (Expiry) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 
-// Valid reports whether e is a real month that has not ended at now. A card
-// is good through the last day of its expiry month; the month is taken to
-// end in UTC-12, the last time zone to leave it, so a card is never refused
-// while its month is still running somewhere.
+// Valid reports whether e is a real month that has not ended at now
+// (rail.ExpiryEnd).
 func (e Expiry) Valid(now time.Time) bool {
 	if e.Month < 1 || e.Month > 12 || e.Year < 2000 || e.Year > 2099 {
 		return false
 	}
-	end := time.Date(e.Year, time.Month(e.Month)+1, 1, 0, 0, 0, 0, time.FixedZone("UTC-12", -12*3600))
-	if !now.Before(end) {
+	if !now.Before(rail.ExpiryEnd(e.Month, e.Year)) {
 		return false
 	}
 	// Issuers print at most about 20 years ahead; later is a typo.

@@ -55,9 +55,7 @@ func ValidateCard(c rail.Card, now time.Time) error {
 	if c.ExpMonth < 1 || c.ExpMonth > 12 || c.ExpYear < 2000 || c.ExpYear > 2100 {
 		return errors.Join(ErrInvalidCard, errors.New("expiry"))
 	}
-	// A card is valid through the last day of its expiry month.
-	end := time.Date(c.ExpYear, time.Month(c.ExpMonth)+1, 1, 0, 0, 0, 0, time.UTC)
-	if !now.Before(end) {
+	if !now.Before(rail.ExpiryEnd(c.ExpMonth, c.ExpYear)) {
 		return errors.Join(ErrInvalidCard, errors.New("expiry"))
 	}
 	if len(c.CVC) < 3 || len(c.CVC) > 4 || !digits(c.CVC) {
