@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/pasarela/pasarela/internal/jsontext"
 )
 
 // This file decodes the individual JSON values of a request the way real
@@ -54,7 +55,7 @@ func decodeText(raw json.RawMessage, field string) (string, *Error) {
 	}
 	switch c := raw[0]; {
 	case c == '"':
-		if s, ok := plainString(raw); ok {
+		if s, ok := jsontext.Plain(raw); ok {
 			return s, nil
 		}
 		var s string
@@ -66,20 +67,6 @@ func decodeText(raw json.RawMessage, field string) (string, *Error) {
 		return string(raw), nil
 	}
 	return "", NewInvalid(CodeInvalidField, field, field+" must be a string")
-}
-
-// plainString returns the text of a JSON string literal that needs no
-// unescaping (no backslash, valid UTF-8): most values, read without a
-// second pass of the JSON decoder. raw is known to be valid JSON.
-func plainString(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[len(raw)-1] != '"' {
-		return "", false
-	}
-	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
-		return "", false
-	}
-	return string(inner), true
 }
 
 // decodeFlag reads a boolean sent as true/false, as a string ("True",

@@ -75,7 +75,7 @@ func TestObjectBody(t *testing.T) {
 	}
 }
 
-func TestPlainStringMatchesTheDecoder(t *testing.T) {
+func TestDecodeTextMatchesTheDecoder(t *testing.T) {
 	t.Parallel()
 	for _, raw := range []string{`""`, `"abc"`, `"ñandú"`, `"a\"b"`, `"\u00f1"`, "\"\xff\"", `"a\\b"`, `"tab\there"`} {
 		var want string

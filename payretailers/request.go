@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"reflect"
 	"unicode/utf8"
+
+	"github.com/pasarela/pasarela/internal/jsontext"
 )
 
 // Requests are decoded leniently because real clients disagree on types:
@@ -271,16 +273,6 @@ func ServiceIDOf(body []byte) (string, error) {
 	return f.ServiceID()
 }
 
-// DecodeRequest decodes a JSON request body into dst (ParseFields, then
-// Fields.Decode).
-func DecodeRequest(body []byte, dst any) error {
-	f, err := ParseFields(body)
-	if err != nil {
-		return err
-	}
-	return f.Decode(dst)
-}
-
 // ParseWebcheckoutForm reads the HTML form of POST /pay. Form values are
 // always text; pg_price is parsed loosely (PriceForm) because shop plugins
 // post their order total as the shop formats it; an empty one is absent.
@@ -354,10 +346,11 @@ func lenientString(raw json.RawMessage, dst *string) error {
 	case bytes.Equal(raw, []byte("null")):
 		*dst = ""
 		return nil
-	case len(raw) > 1 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw):
-		*dst = string(raw[1 : len(raw)-1]) // nothing to unescape
-		return nil
 	case len(raw) > 0 && raw[0] == '"':
+		if s, ok := jsontext.Plain(raw); ok {
+			*dst = s
+			return nil
+		}
 		return json.Unmarshal(raw, dst)
 	case len(raw) > 0 && (raw[0] == '-' || isCDigit(raw[0])):
 		*dst = string(raw)

@@ -30,7 +30,7 @@ func TestDecodeRequestLenient(t *testing.T) {
 			t.Parallel()
 
 			var r CreatePaymentRequest
-			require.NoError(t, DecodeRequest([]byte(tt.body), &r))
+			require.NoError(t, decodeRequest([]byte(tt.body), &r))
 			require.Equal(t, tt.service, r.ServiceID)
 			require.Equal(t, tt.price, r.Price)
 		})
@@ -49,13 +49,13 @@ func TestDecodeRequestPriceShapesAgree(t *testing.T) {
 		`{"pg_price":1e1,"pg_currency":"USD"}`,
 	} {
 		var r CreatePaymentRequest
-		require.NoError(t, DecodeRequest([]byte(body), &r))
+		require.NoError(t, decodeRequest([]byte(body), &r))
 		n, err := r.Price.Minor("pg_price", r.Currency)
 		require.NoError(t, err, body)
 		require.Equal(t, int64(1000), n, body)
 	}
 	var r CreatePaymentRequest
-	require.NoError(t, DecodeRequest([]byte(`{"pg_price":"10","pg_currency":"USD"}`), &r))
+	require.NoError(t, decodeRequest([]byte(`{"pg_price":"10","pg_currency":"USD"}`), &r))
 	_, err := r.Price.Minor("pg_price", r.Currency)
 	requireCode(t, err, CodeInvalidPrice)
 	_, err = Price{}.Minor("pg_price", "USD")
@@ -90,7 +90,7 @@ func TestDecodeRequestErrors(t *testing.T) {
 			t.Parallel()
 
 			var r CreatePaymentRequest
-			err := DecodeRequest([]byte(tt.body), &r)
+			err := decodeRequest([]byte(tt.body), &r)
 			requireCode(t, err, tt.code)
 			require.Equal(t, tt.field, err.(*Error).Field)
 		})
@@ -101,11 +101,11 @@ func TestDecodeRequestAlias(t *testing.T) {
 	t.Parallel()
 
 	var r CreatePaymentRequest
-	require.NoError(t, DecodeRequest([]byte(`{"pg_personal_id":"11.111.111-1"}`), &r))
+	require.NoError(t, decodeRequest([]byte(`{"pg_personal_id":"11.111.111-1"}`), &r))
 	require.Equal(t, "11.111.111-1", r.PersonalID)
 
 	// The documented name wins when both are sent.
-	require.NoError(t, DecodeRequest([]byte(`{"pg_personal_id":"b","pg_personalid":"a"}`), &r))
+	require.NoError(t, decodeRequest([]byte(`{"pg_personal_id":"b","pg_personalid":"a"}`), &r))
 	require.Equal(t, "a", r.PersonalID)
 }
 
@@ -116,7 +116,7 @@ func TestDecodeRequestOfficialSDKBody(t *testing.T) {
 	// of its args, in its own order, price as a PHP number, plus pg_token.
 	body := `{"pg_currency":"EUR","pg_price":100,"pg_country":"DE","pg_language":"en","pg_mode":"api","pg_method":"creditcard","pg_first_name":"John","pg_last_name":"Doe","pg_email":"jdoe@my-site.com","pg_ip":"127.0.0.1","pg_bic":"123423432","pg_return_url":"https:\/\/www.my-site.com\/success","pg_cancel_url":"https:\/\/www.my-site.com\/failure","pg_name":"Payment From Paygol","pg_serviceid":"123","pg_token":"dce5b070ba65626dccd4ad700fdf3c1d219105a1"}`
 	var r CreatePaymentRequest
-	require.NoError(t, DecodeRequest([]byte(body), &r))
+	require.NoError(t, decodeRequest([]byte(body), &r))
 	require.Equal(t, CreatePaymentRequest{
 		BIC: "123423432", CancelURL: "https://www.my-site.com/failure", Country: "DE",
 		Currency: "EUR", Email: "jdoe@my-site.com", FirstName: "John", IP: "127.0.0.1",
@@ -152,14 +152,14 @@ func TestDecodeEveryRequestType(t *testing.T) {
 		&OneClickCardsRequest{},
 	}
 	for _, r := range reqs {
-		require.NoError(t, DecodeRequest(body, r))
+		require.NoError(t, decodeRequest(body, r))
 	}
 	require.Equal(t, "tx", reqs[3].(*PaymentStatusRequest).TransactionID)
 	require.Equal(t, "tok", reqs[7].(*OneClickConfirmRequest).EnrollmentToken)
 	require.Equal(t, "card", reqs[9].(*OneClickUnregisterRequest).Card)
 	require.Equal(t, "7", reqs[10].(*OneClickCardsRequest).ServiceID)
 
-	require.Panics(t, func() { _ = DecodeRequest(body, AuthTokenRequest{}) })
+	require.Panics(t, func() { _ = decodeRequest(body, AuthTokenRequest{}) })
 }
 
 func TestParseWebcheckoutForm(t *testing.T) {
@@ -187,4 +187,14 @@ func TestParseWebcheckoutForm(t *testing.T) {
 
 	empty := ParseWebcheckoutForm(url.Values{"pg_price": {""}})
 	require.Equal(t, Price{}, empty.Price)
+}
+
+// decodeRequest is what the endpoint does with a body: ParseFields, then
+// Fields.Decode.
+func decodeRequest(body []byte, dst any) error {
+	f, err := ParseFields(body)
+	if err != nil {
+		return err
+	}
+	return f.Decode(dst)
 }

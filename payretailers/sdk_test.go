@@ -92,7 +92,11 @@ func TestSDKAgainstWireLayer(t *testing.T) {
 			payretailers.WriteSigned(w, key, http.StatusOK, payretailers.TokenResponse{ExpiresIn: 3600, Token: "tok"})
 		case "payment/create":
 			var req payretailers.CreatePaymentRequest
-			if err := payretailers.DecodeRequest(body, &req); err != nil {
+			fields, err := payretailers.ParseFields(body)
+			if err == nil {
+				err = fields.Decode(&req)
+			}
+			if err != nil {
 				payretailers.WriteError(w, key, err)
 				return
 			}
