@@ -1,16 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/internal/syncbuf"
 )
 
 // TestMain lets the test binary be the baseline child too: the harness
@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 // detector on the load generator).
 func TestQuickRun(t *testing.T) {
 	out := t.TempDir()
-	var log syncBuffer
+	var log syncbuf.Buffer
 	cfg, err := parseFlags([]string{"--quick", "--out", out, "--data-root", t.TempDir()}, &log)
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -77,22 +77,4 @@ func bestThroughput(t targetResult) float64 {
 		best = max(best, st.Throughput)
 	}
 	return best
-}
-
-// syncBuffer collects the harness's progress output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

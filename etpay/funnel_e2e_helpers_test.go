@@ -18,6 +18,7 @@ import (
 	"github.com/pasarela/pasarela/e2e"
 	"github.com/pasarela/pasarela/etpay"
 	"github.com/pasarela/pasarela/gateway"
+	"github.com/pasarela/pasarela/internal/syncbuf"
 )
 
 // liveGateway is the whole gateway running in-process on loopback, in
@@ -29,7 +30,7 @@ type liveGateway struct {
 	api     *etpay.API
 	dataDir string
 	g       *gateway.Gateway
-	log     *syncBuffer
+	log     *syncbuf.Buffer
 	prefix  string
 	url     string // PublicURL
 }
@@ -38,7 +39,7 @@ func startGateway(t *testing.T, prefix string) *liveGateway {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	lg := &liveGateway{dataDir: t.TempDir(), log: &syncBuffer{}, prefix: prefix, url: "http://" + ln.Addr().String()}
+	lg := &liveGateway{dataDir: t.TempDir(), log: &syncbuf.Buffer{}, prefix: prefix, url: "http://" + ln.Addr().String()}
 	cfg := gateway.Defaults()
 	cfg.DataDir = lg.dataDir
 	cfg.Listen = ln.Addr().String()

@@ -21,6 +21,7 @@ import (
 
 	clientetpay "github.com/pasarela/pasarela/client/etpay"
 	"github.com/pasarela/pasarela/etpay"
+	"github.com/pasarela/pasarela/internal/syncbuf"
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payment"
@@ -37,7 +38,7 @@ type funnelBundle struct {
 	clock    *testClock
 	client   *clientetpay.Client
 	dir      string
-	log      *syncBuffer
+	log      *syncbuf.Buffer
 	payments *payment.Service
 	prefix   string
 	srv      *httptest.Server
@@ -68,7 +69,7 @@ func setupFunnel(t *testing.T, prefix string) *funnelBundle {
 	require.NoError(t, err)
 
 	b := &funnelBundle{
-		clock: &testClock{now: time.Now()}, dir: dir, log: &syncBuffer{},
+		clock: &testClock{now: time.Now()}, dir: dir, log: &syncbuf.Buffer{},
 		payments: payment.NewService(st), prefix: prefix, store: st,
 	}
 	log := server.NewLogger(b.log, "text", 0)
@@ -134,24 +135,6 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
-}
-
-// syncBuffer collects log output written from many goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // payer is a browser without JavaScript: a cookie jar, and redirects

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/pasarela/pasarela/internal/syncbuf"
 	"github.com/pasarela/pasarela/notify"
 	"github.com/pasarela/pasarela/payment"
 	"github.com/pasarela/pasarela/server"
@@ -349,7 +350,7 @@ func TestDispatchNeverBlocks(t *testing.T) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
 	require.NoError(t, err)
 	defer st.Close()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	eng, err := notify.NewEngine(st.Driver(), notify.EngineConfig{
 		Deliverer: notify.NewDeliverer(notify.Config{AllowPrivate: true, UserAgent: notify.UserAgent("test")}),
 		Log:       server.NewLogger(&logs, "text", 0),
@@ -372,23 +373,6 @@ func TestDispatchNeverBlocks(t *testing.T) {
 	// One warning a second, not 1,808 (two if the loop crossed a second).
 	n := strings.Count(logs.String(), "first-attempt queue full")
 	require.True(t, n == 1 || n == 2, "%d warnings", n)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // Resending a failed notification makes its waiting job due now instead of

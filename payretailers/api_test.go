@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	sdk "github.com/pasarela/pasarela/client/payretailers"
+	"github.com/pasarela/pasarela/internal/syncbuf"
 	"github.com/pasarela/pasarela/keyring"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payment"
@@ -34,7 +35,7 @@ type testBundle struct {
 	clock     *testClock
 	client    *sdk.Client
 	creds     merchant.Credentials
-	log       *syncBuffer
+	log       *syncbuf.Buffer
 	merchant  merchant.Merchant
 	merchants *merchant.Service
 	notes     *fakeLister
@@ -63,7 +64,7 @@ func setup(t testing.TB) *testBundle {
 
 	b := &testBundle{
 		clock:     &testClock{t: time.Now().UTC().Truncate(time.Second)},
-		log:       &syncBuffer{},
+		log:       &syncbuf.Buffer{},
 		merchants: merchant.NewService(st, kr),
 		notes:     &fakeLister{records: map[string][]payretailers.NotificationRecord{}},
 		payments:  payment.NewService(st),
@@ -223,24 +224,6 @@ func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
-}
-
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
 }
 
 // fakeLister stands in for the notification store.

@@ -23,6 +23,7 @@ import (
 	sdk "github.com/pasarela/pasarela/client/payretailers"
 	"github.com/pasarela/pasarela/e2e"
 	"github.com/pasarela/pasarela/gateway"
+	"github.com/pasarela/pasarela/internal/syncbuf"
 	"github.com/pasarela/pasarela/merchant"
 	"github.com/pasarela/pasarela/payretailers"
 )
@@ -33,7 +34,7 @@ import (
 type live struct {
 	dataDir string
 	g       *gateway.Gateway
-	log     *syncBuffer
+	log     *syncbuf.Buffer
 	shop    *shop
 	url     string // the gateway's PublicURL
 }
@@ -43,7 +44,7 @@ func startLive(t *testing.T) *live {
 	e2e.RequireChromium(t) // before anything is started
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	l := &live{dataDir: t.TempDir(), log: &syncBuffer{}, url: "http://" + ln.Addr().String()}
+	l := &live{dataDir: t.TempDir(), log: &syncbuf.Buffer{}, url: "http://" + ln.Addr().String()}
 	cfg := gateway.Defaults()
 	cfg.DataDir = l.dataDir
 	cfg.Listen = ln.Addr().String()

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/pasarela/pasarela/internal/syncbuf"
 )
 
 // An error logged for a request whose client has gone is a warning.
@@ -36,28 +38,10 @@ func TestErrorsOfAbandonedRequestsAreWarnings(t *testing.T) {
 	require.Empty(t, buf.String(), "a warning is below --log-level error")
 }
 
-// lockedBuffer is an io.Writer safe for the flusher goroutine and the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestLogBufferHoldsInfoAndFlushesWarnings(t *testing.T) {
 	t.Parallel()
 
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	lb := NewLogBuffer(&out, time.Hour)
 	log := NewLogger(lb, "text", slog.LevelInfo)
 	log.Info("request", "status", 200)
@@ -73,7 +57,7 @@ func TestLogBufferHoldsInfoAndFlushesWarnings(t *testing.T) {
 func TestLogBufferFlushesPeriodically(t *testing.T) {
 	t.Parallel()
 
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	lb := NewLogBuffer(&out, 10*time.Millisecond)
 	defer lb.Close()
 	NewLogger(lb, "json", slog.LevelInfo).Info("request", "status", 201)
@@ -84,7 +68,7 @@ func TestLogBufferFlushesPeriodically(t *testing.T) {
 func TestLogBufferKeepsConcurrentLinesWhole(t *testing.T) {
 	t.Parallel()
 
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	lb := NewLogBuffer(&out, time.Millisecond)
 	log := NewLogger(lb, "text", slog.LevelInfo)
 	var wg sync.WaitGroup

@@ -4,7 +4,6 @@
 package testgateway
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -21,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pasarela/pasarela/gateway"
+	"github.com/pasarela/pasarela/internal/syncbuf"
 )
 
 var (
@@ -67,7 +67,7 @@ type Process struct {
 	Cmd    *exec.Cmd
 	Data   string
 	URL    string
-	Output *syncBuffer
+	Output *syncbuf.Buffer
 	done   chan error
 }
 
@@ -84,7 +84,7 @@ func StartAt(t testing.TB, addr, data string, extra ...string) *Process {
 	t.Helper()
 	args := append([]string{"serve", "--listen", addr, "--data", data}, extra...)
 	cmd := exec.Command(Binary(t), args...)
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	p := &Process{Addr: addr, Cmd: cmd, Data: data, URL: "http://" + addr, Output: out, done: make(chan error, 1)}
@@ -144,24 +144,6 @@ func (p *Process) Stop(t testing.TB) error {
 		t.Fatalf("gateway did not stop within 30s after SIGTERM:\n%s", p.Output.String())
 		return nil
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the child's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // readyClient polls /readyz; a stalled connection must not outlast the
