@@ -123,6 +123,16 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	return g, nil
 }
 
+// ClaimServer makes this process the database's only server when the
+// engine has one server per database (SQLite: a second serve on the file is
+// refused); PostgreSQL serves several nodes and needs no claim.
+func (g *Gateway) ClaimServer() error {
+	if c, ok := g.Store.(interface{ ClaimServer() error }); ok {
+		return c.ClaimServer()
+	}
+	return nil
+}
+
 // Close releases the database.
 func (g *Gateway) Close() error { return g.Store.Close() }
 

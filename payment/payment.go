@@ -3,7 +3,11 @@
 // it. It knows nothing of HTTP, SQL or either dialect.
 package payment
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // Dialect names the merchant API a payment was created through; it decides
 // the notification format and how the merchant authenticates.
@@ -51,6 +55,19 @@ type Payment struct {
 	// Version increases with every status change; it is what compare-and-set
 	// compares together with the status.
 	Version int64
+}
+
+// Clone returns a copy of p that shares no memory with it: changing one's
+// map, slices or completion time leaves the other as it was.
+func (p Payment) Clone() Payment {
+	if p.CompletedAt != nil {
+		t := *p.CompletedAt
+		p.CompletedAt = &t
+	}
+	p.Extra = maps.Clone(p.Extra)
+	p.Metadata = slices.Clone(p.Metadata)
+	p.SealedSecret = slices.Clone(p.SealedSecret)
+	return p
 }
 
 // Metadata is one name/value shown (or not) to the payer.

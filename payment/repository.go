@@ -39,6 +39,19 @@ type Filter struct {
 	Status     Status
 }
 
+// Matches reports whether p is one of the payments f lists (Limit aside).
+func (f Filter) Matches(p Payment) bool {
+	for _, c := range [...][2]string{
+		{f.AttemptRef, p.AttemptRef}, {f.MerchantID, p.MerchantID}, {f.OrderID, p.OrderID},
+		{f.Ref, p.Ref}, {string(f.Status), string(p.Status)},
+	} {
+		if c[0] != "" && c[0] != c[1] {
+			return false
+		}
+	}
+	return true
+}
+
 // Repository is the storage the payment service needs. Every engine in
 // store/ implements it and passes store/storetest.
 type Repository interface {

@@ -55,6 +55,9 @@ func serve(ctx context.Context, cfg gateway.Config, stdout, stderr io.Writer) er
 		return err
 	}
 	defer g.Close()
+	if err := g.ClaimServer(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", g.Config.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", g.Config.Listen, err)

@@ -53,6 +53,23 @@ func TestProductionRefusesSandboxMerchant(t *testing.T) {
 	require.ErrorContains(t, err, "sandbox merchant")
 }
 
+// SQLite has one server per file: the payment cache is exact only while
+// one process changes payments. The claim ends with the process, so a
+// restart (above) is not refused; commands other than serve do not claim.
+func TestSecondServerOnTheSameFileIsRefused(t *testing.T) {
+	t.Parallel()
+
+	data := t.TempDir()
+	p := testgateway.Start(t, data)
+	_, _, err := run(t, "serve", "--data", data, "--listen", testgateway.FreeAddr(t))
+	require.ErrorContains(t, err, "another pasarela server is using")
+
+	out, _, err := run(t, "payment", "list", "--data", data)
+	require.NoError(t, err, "other commands run beside the server")
+	require.NotContains(t, out, "another pasarela server")
+	require.NoError(t, p.Stop(t))
+}
+
 // The profiler answers on its own loopback listener only.
 func TestDebugListenerServesProfiler(t *testing.T) {
 	t.Parallel()

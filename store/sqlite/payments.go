@@ -60,6 +60,8 @@ func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment
 // transaction.
 func (s *Store) ApplyChange(ctx context.Context, c payment.Change) error {
 	p := c.Payment
+	s.cache.begin(p.ID)
+	defer s.cache.end(p.ID)
 	var jobs *notify.Batch
 	err := s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE payments
@@ -111,6 +113,8 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 	if err != nil {
 		return err
 	}
+	s.cache.begin(p.ID)
+	defer s.cache.end(p.ID)
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE payments
 			SET method = ?, country = ?, payer = ?, extra = ?, expires_at = ?, version = ?, updated_at = ?
@@ -128,7 +132,7 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 
 // GetPayment implements payment.Repository.
 func (s *Store) GetPayment(ctx context.Context, id string) (payment.Payment, error) {
-	return scanPayment(s.read.QueryRowContext(bounded(ctx), `SELECT `+paymentColumns+` FROM payments WHERE id = ?`, id))
+	return s.cachedPayment(ctx, byID, id)
 }
 
 // GetPaymentByRef implements payment.Repository.
@@ -136,17 +140,50 @@ func (s *Store) GetPaymentByRef(ctx context.Context, ref string) (payment.Paymen
 	if ref == "" {
 		return payment.Payment{}, payment.ErrNotFound
 	}
-	return scanPayment(s.read.QueryRowContext(bounded(ctx), `SELECT `+paymentColumns+` FROM payments
-		WHERE ref = ? UNION ALL SELECT `+paymentColumns+` FROM payments WHERE attempt_ref = ? LIMIT 1`, ref, ref))
+	p, err := s.cachedPayment(ctx, byRef, ref)
+	if errors.Is(err, payment.ErrNotFound) {
+		return s.cachedPayment(ctx, byAttemptRef, ref)
+	}
+	return p, err
 }
 
-// ListPayments implements payment.Repository.
+// cachedPayment finds the payment whose column k is v, in the cache or
+// else in the database (then keeping it).
+func (s *Store) cachedPayment(ctx context.Context, k key, v string) (payment.Payment, error) {
+	p, gen, ok := s.cache.get(k, v)
+	if ok {
+		return p, nil
+	}
+	col := [...]string{byID: "id", byRef: "ref", byAttemptRef: "attempt_ref"}[k]
+	p, err := scanPayment(s.read.QueryRowContext(bounded(ctx), `SELECT `+paymentColumns+` FROM payments WHERE `+col+` = ?`, v))
+	if err != nil {
+		return payment.Payment{}, err
+	}
+	s.cache.fill(p, gen)
+	return p, nil
+}
+
+// ListPayments implements payment.Repository. A list by ref or attempt
+// ref (a status query) is at most one payment, found by cachedPayment.
 func (s *Store) ListPayments(ctx context.Context, f payment.Filter) ([]payment.Payment, error) {
+	if f.Ref != "" || f.AttemptRef != "" {
+		k, v := byRef, f.Ref
+		if v == "" {
+			k, v = byAttemptRef, f.AttemptRef
+		}
+		p, err := s.cachedPayment(ctx, k, v)
+		if errors.Is(err, payment.ErrNotFound) || (err == nil && !f.Matches(p)) {
+			return []payment.Payment{}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing payments: %w", err)
+		}
+		return []payment.Payment{p}, nil
+	}
 	var where []string
 	var args []any
 	for _, c := range []struct{ col, val string }{
-		{"merchant_id", f.MerchantID}, {"order_id", f.OrderID}, {"ref", f.Ref},
-		{"attempt_ref", f.AttemptRef}, {"status", string(f.Status)},
+		{"merchant_id", f.MerchantID}, {"order_id", f.OrderID}, {"status", string(f.Status)},
 	} {
 		if c.val != "" {
 			where = append(where, c.col+" = ?")
@@ -162,8 +199,8 @@ func (s *Store) ListPayments(ctx context.Context, f payment.Filter) ([]payment.P
 		limit = 1000
 	}
 	q += fmt.Sprintf(` ORDER BY created_at DESC, id LIMIT %d`, limit)
-	if f.Ref != "" || f.AttemptRef != "" || (f.MerchantID != "" && f.OrderID != "") {
-		ctx = bounded(ctx) // a unique or an (merchant, order) index finds them
+	if f.MerchantID != "" && f.OrderID != "" {
+		ctx = bounded(ctx) // the (merchant, order) index finds them
 	}
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -37,6 +37,11 @@ type Store struct {
 	// SQLStore keeps the vault's cards; its writes join the group commit.
 	*vault.SQLStore
 
+	// cache keeps recently read payments (cache.go).
+	cache *paymentCache
+	// claim is the server's lock file (ClaimServer), nil when not claimed.
+	claim  *os.File
+	path   string
 	driver *riversqlite.Driver
 	jobs   notify.Jobs
 	// commits and committedOps count group commits and the writes in them.
@@ -108,7 +113,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
-	s := &Store{read: read, river: rc, write: write, driver: driver}
+	s := &Store{cache: newPaymentCache(), path: path, read: read, river: rc, write: write, driver: driver}
 	s.SQLStore = vault.NewSQLStore(read, s.inTx)
 	s.startWriter()
 	return s, nil
@@ -118,7 +123,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func (s *Store) Close() error {
 	close(s.stop)
 	<-s.stopped
-	return errors.Join(s.read.Close(), s.write.Close())
+	err := errors.Join(s.read.Close(), s.write.Close())
+	if s.claim != nil {
+		err = errors.Join(err, s.claim.Close()) // releases the flock
+	}
+	return err
 }
 
 // Driver is River's driver over the write pool, for the notify engine.

@@ -37,6 +37,8 @@ func Run(t *testing.T, open Open) {
 	t.Run("ListDue", func(t *testing.T) { t.Parallel(); testListDue(t, open) })
 	t.Run("ListAwaiting", func(t *testing.T) { t.Parallel(); testListAwaiting(t, open) })
 	t.Run("UpdateDetails", func(t *testing.T) { t.Parallel(); testUpdateDetails(t, open) })
+	t.Run("ReadsFollowWrites", func(t *testing.T) { t.Parallel(); testReadsFollowWrites(t, open) })
+	t.Run("ReadsNeverGoBack", func(t *testing.T) { t.Parallel(); testReadsNeverGoBack(t, open) })
 	t.Run("Notifications", func(t *testing.T) { t.Parallel(); testNotifications(t, open) })
 	t.Run("FirstAttemptDispatch", func(t *testing.T) { t.Parallel(); testDispatch(t, open) })
 	t.Run("Keysets", func(t *testing.T) { t.Parallel(); testKeysets(t, open) })
