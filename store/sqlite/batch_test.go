@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pasarela/pasarela/payment"
+	"github.com/pasarela/pasarela/store/sqlite"
 	"github.com/pasarela/pasarela/store/storetest"
 	"github.com/pasarela/pasarela/token"
 )
@@ -101,16 +102,23 @@ func BenchmarkCreatePaymentParallel(b *testing.B) {
 }
 
 // BenchmarkStatusLookup measures the read behind both status queries: one
-// payment by merchant and token, from parallel clients:
+// payment by merchant and token, from parallel clients, answered by the
+// payment cache and by the database:
 // go test -bench StatusLookup -run ^$ ./store/sqlite/
 func BenchmarkStatusLookup(b *testing.B) {
-	ctx := context.Background()
 	st := openTempB(b)
 	m := storetest.NewMerchantTB(b, st)
 	refs := make([]string, 1000)
 	for i := range refs {
 		refs[i] = storetest.NewPaymentTB(b, st, m, fmt.Sprintf("S-%d", i)).Ref
 	}
+	b.Run("cached", func(b *testing.B) { benchmarkLookups(b, st, m.ID, refs) })
+	st.KeepNoPayments()
+	b.Run("database", func(b *testing.B) { benchmarkLookups(b, st, m.ID, refs) })
+}
+
+func benchmarkLookups(b *testing.B, st *sqlite.Store, merchantID string, refs []string) {
+	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	var n int64
@@ -122,7 +130,7 @@ func BenchmarkStatusLookup(b *testing.B) {
 		mu.Unlock()
 		for pb.Next() {
 			i++
-			ps, err := st.ListPayments(ctx, payment.Filter{MerchantID: m.ID, Ref: refs[i%int64(len(refs))], Limit: 100})
+			ps, err := st.ListPayments(ctx, payment.Filter{MerchantID: merchantID, Ref: refs[i%int64(len(refs))], Limit: 100})
 			if err != nil || len(ps) != 1 {
 				b.Fatal(len(ps), err)
 			}

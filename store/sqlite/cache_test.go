@@ -12,7 +12,7 @@ import (
 func TestPaymentCacheIsBounded(t *testing.T) {
 	t.Parallel()
 
-	c := newPaymentCache()
+	c := newPaymentCache(cacheSize)
 	for i := range cacheSize + 100 {
 		_, gen, ok := c.get(byID, fmt.Sprint("pay_", i))
 		require.False(t, ok)
@@ -32,7 +32,7 @@ func TestPaymentCacheIsBounded(t *testing.T) {
 func TestPaymentCacheFillRules(t *testing.T) {
 	t.Parallel()
 
-	c := newPaymentCache()
+	c := newPaymentCache(cacheSize)
 	a, b := payment.Payment{ID: "pay_a", Ref: "ra"}, payment.Payment{ID: "pay_b", Ref: "rb"}
 	_, gen, _ := c.get(byID, a.ID)
 	c.fill(b, gen)

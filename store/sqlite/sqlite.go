@@ -113,7 +113,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("creating job client: %w", err)
 	}
-	s := &Store{cache: newPaymentCache(), path: path, read: read, river: rc, write: write, driver: driver}
+	s := &Store{cache: newPaymentCache(cacheSize), path: path, read: read, river: rc, write: write, driver: driver}
 	s.SQLStore = vault.NewSQLStore(read, s.inTx)
 	s.startWriter()
 	return s, nil
