@@ -58,20 +58,23 @@ const (
 	byAttemptRef
 )
 
-// get returns a copy of the cached payment and true, or the generation a
-// fill after the database read must present.
-func (c *paymentCache) get(k key, v string) (payment.Payment, uint64, bool) {
+// get returns a copy of the cached payment whose column k is v, for the
+// first of keys that finds one, and true; or the generation a fill after
+// the database read must present.
+func (c *paymentCache) get(v string, keys ...key) (payment.Payment, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	id := v
-	switch k {
-	case byRef:
-		id = c.byRef[v]
-	case byAttemptRef:
-		id = c.byAtt[v]
-	}
-	if p, ok := c.byID[id]; ok {
-		return p.Clone(), 0, true
+	for _, k := range keys {
+		id := v
+		switch k {
+		case byRef:
+			id = c.byRef[v]
+		case byAttemptRef:
+			id = c.byAtt[v]
+		}
+		if p, ok := c.byID[id]; ok {
+			return p.Clone(), 0, true
+		}
 	}
 	return payment.Payment{}, c.gen, false
 }

@@ -132,7 +132,7 @@ func (s *Store) UpdateDetails(ctx context.Context, p payment.Payment, fromVersio
 
 // GetPayment implements payment.Repository.
 func (s *Store) GetPayment(ctx context.Context, id string) (payment.Payment, error) {
-	return s.cachedPayment(ctx, byID, id)
+	return s.cachedPayment(ctx, paymentBy[byID], id, byID)
 }
 
 // GetPaymentByRef implements payment.Repository.
@@ -140,22 +140,27 @@ func (s *Store) GetPaymentByRef(ctx context.Context, ref string) (payment.Paymen
 	if ref == "" {
 		return payment.Payment{}, payment.ErrNotFound
 	}
-	p, err := s.cachedPayment(ctx, byRef, ref)
-	if errors.Is(err, payment.ErrNotFound) {
-		return s.cachedPayment(ctx, byAttemptRef, ref)
-	}
-	return p, err
+	return s.cachedPayment(ctx, paymentByRefOrAttempt, ref, byRef, byAttemptRef)
 }
 
-// cachedPayment finds the payment whose column k is v, in the cache or
-// else in the database (then keeping it).
-func (s *Store) cachedPayment(ctx context.Context, k key, v string) (payment.Payment, error) {
-	p, gen, ok := s.cache.get(k, v)
+// The single-payment reads, one per cache key; each takes its value as ?1.
+var (
+	paymentBy = [...]string{
+		byID:         `SELECT ` + paymentColumns + ` FROM payments WHERE id = ?1`,
+		byRef:        `SELECT ` + paymentColumns + ` FROM payments WHERE ref = ?1`,
+		byAttemptRef: `SELECT ` + paymentColumns + ` FROM payments WHERE attempt_ref = ?1`,
+	}
+	paymentByRefOrAttempt = paymentBy[byRef] + ` UNION ALL ` + paymentBy[byAttemptRef] + ` LIMIT 1`
+)
+
+// cachedPayment finds the payment v names (by the first of keys that
+// finds one) in the cache, or else reads it with query and keeps it.
+func (s *Store) cachedPayment(ctx context.Context, query, v string, keys ...key) (payment.Payment, error) {
+	p, gen, ok := s.cache.get(v, keys...)
 	if ok {
 		return p, nil
 	}
-	col := [...]string{byID: "id", byRef: "ref", byAttemptRef: "attempt_ref"}[k]
-	p, err := scanPayment(s.read.QueryRowContext(bounded(ctx), `SELECT `+paymentColumns+` FROM payments WHERE `+col+` = ?`, v))
+	p, err := scanPayment(s.read.QueryRowContext(bounded(ctx), query, v))
 	if err != nil {
 		return payment.Payment{}, err
 	}
@@ -171,7 +176,7 @@ func (s *Store) ListPayments(ctx context.Context, f payment.Filter) ([]payment.P
 		if v == "" {
 			k, v = byAttemptRef, f.AttemptRef
 		}
-		p, err := s.cachedPayment(ctx, k, v)
+		p, err := s.cachedPayment(ctx, paymentBy[k], v, k)
 		if errors.Is(err, payment.ErrNotFound) || (err == nil && !f.Matches(p)) {
 			return []payment.Payment{}, nil
 		}

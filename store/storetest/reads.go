@@ -64,7 +64,7 @@ func testReadsFollowWrites(t *testing.T, open Open) {
 	next := p
 	next.Method, next.Version = "servipag", 2
 	next.Extra = map[string]string{"voucher": "1234"}
-	ev := payment.Event{PaymentID: p.ID, Type: payment.EventUpdated, From: p.Status, To: p.Status, Actor: payment.ActorPayer, CreatedAt: p.CreatedAt}
+	ev := Updated(p)
 	require.NoError(t, st.UpdateDetails(ctx, next, 1, ev))
 	expect(next, "details updated")
 	require.ErrorIs(t, st.UpdateDetails(ctx, next, 1, ev), payment.ErrConflict)
@@ -136,8 +136,7 @@ func testReadsNeverGoBack(t *testing.T, open Open) {
 		next := cur
 		next.Version++
 		next.Extra = map[string]string{"step": fmt.Sprint(i)}
-		ev := payment.Event{PaymentID: p.ID, Type: payment.EventUpdated, From: p.Status, To: p.Status, Actor: payment.ActorPayer, CreatedAt: p.CreatedAt}
-		require.NoError(t, st.UpdateDetails(ctx, next, cur.Version, ev))
+		require.NoError(t, st.UpdateDetails(ctx, next, cur.Version, Updated(p)))
 		cur = next
 		for name, read := range readers(st, p) {
 			got, err := read(ctx)

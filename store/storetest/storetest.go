@@ -87,6 +87,11 @@ func NewPaymentTB(t testing.TB, st store.Store, m merchant.Merchant, orderID str
 	return p
 }
 
+// Updated is the event of a payer's update of p's details.
+func Updated(p payment.Payment) payment.Event {
+	return payment.Event{PaymentID: p.ID, Type: payment.EventUpdated, From: p.Status, To: p.Status, Actor: payment.ActorPayer, CreatedAt: p.CreatedAt}
+}
+
 // Change builds the change moving p to status to.
 func Change(p payment.Payment, to payment.Status, notices ...payment.Notice) payment.Change {
 	next := p
@@ -445,7 +450,7 @@ func testUpdateDetails(t *testing.T, open Open) {
 	next.Payer.FirstName = "Ana"
 	next.Extra = map[string]string{"voucher": "1234"}
 	next.ExpiresAt = p.ExpiresAt.Add(72 * time.Hour)
-	ev := payment.Event{PaymentID: p.ID, Type: payment.EventUpdated, From: p.Status, To: p.Status, Actor: payment.ActorPayer, CreatedAt: p.CreatedAt}
+	ev := Updated(p)
 	require.NoError(t, st.UpdateDetails(ctx, next, 1, ev))
 	require.ErrorIs(t, st.UpdateDetails(ctx, next, 1, ev), payment.ErrConflict, "stale version")
 	got, err := st.GetPayment(ctx, p.ID)
