@@ -61,3 +61,14 @@ func TestPaymentCacheFillRules(t *testing.T) {
 	c.end(a.ID)
 	require.Empty(t, c.changing)
 }
+
+// A panic in a read run on its own goroutine reaches the caller, where the
+// server's recoverer answers it, instead of ending the process.
+func TestOnOwnStackRaisesPanicsInTheCaller(t *testing.T) {
+	t.Parallel()
+
+	ran := false
+	onOwnStack(func() { ran = true })
+	require.True(t, ran)
+	require.PanicsWithValue(t, "boom", func() { onOwnStack(func() { panic("boom") }) })
+}
