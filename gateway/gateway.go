@@ -115,12 +115,33 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 		Help: "Payment status changes by from and to status.",
 	}, []string{"from", "to"})
 	reg.MustRegister(transitions)
+	registerWriterMetrics(reg, st)
 	g.Payments.SetObserver(func(from, to payment.Status) { transitions.WithLabelValues(string(from), string(to)).Inc() })
 	if err := g.setDialects(); err != nil {
 		st.Close()
 		return nil, err
 	}
 	return g, nil
+}
+
+// registerWriterMetrics exports the group-commit counters of an engine
+// that has them (SQLite): their ratio is the mean number of writes one
+// durable commit carries, the first thing to look at when writes slow down.
+func registerWriterMetrics(reg prometheus.Registerer, st store.Store) {
+	w, ok := st.(interface{ WriterStats() (commits, ops int64) })
+	if !ok {
+		return
+	}
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pasarela_sqlite_commits_total",
+			Help: "Group commits made by the SQLite writer.",
+		}, func() float64 { c, _ := w.WriterStats(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "pasarela_sqlite_committed_writes_total",
+			Help: "Write transactions carried by the SQLite writer's group commits.",
+		}, func() float64 { _, n := w.WriterStats(); return float64(n) }),
+	)
 }
 
 // ClaimServer makes this process the database's only server when the

@@ -20,36 +20,33 @@ const paymentColumns = `id, merchant_id, dialect, ref, attempt_ref, order_id, am
 	country, description, payer, urls, metadata, extra, sealed_secret, status, status_detail, version,
 	created_at, updated_at, expires_at, completed_at`
 
+// insertPayment stores a payment unless its order is already paid; the
+// guard is in the same statement, so creating a payment is one statement
+// (plus its event) instead of a query and an insert. The guard is spelled
+// as the one-paid-order index's predicate so SQLite answers it from that
+// small index (paid payments only). With no order id it is always true.
+var insertPayment = `INSERT INTO payments (` + paymentColumns + `)
+	SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23
+	WHERE ?6 = '' OR NOT EXISTS (SELECT 1 FROM payments
+		WHERE merchant_id = ?2 AND dialect = ?3 AND order_id = ?6 AND status IN ('completed', 'refunded') AND order_id <> '')`
+
 // CreatePayment implements payment.Repository.
 func (s *Store) CreatePayment(ctx context.Context, p payment.Payment, ev payment.Event) error {
+	payer, urls, meta, extra, err := encodeParts(p)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if p.OrderID != "" {
-			var paid int
-			// Spelled as the one-paid-order index's predicate so SQLite
-			// answers from that small index (paid payments only) instead of
-			// reading every payment of the order.
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM payments
-				WHERE merchant_id = ? AND dialect = ? AND order_id = ? AND status IN ('completed', 'refunded') AND order_id <> ''`,
-				p.MerchantID, string(p.Dialect), p.OrderID).Scan(&paid)
-			if err != nil {
-				return err
-			}
-			if paid > 0 {
-				return payment.ErrOrderPaid
-			}
-		}
-		payer, urls, meta, extra, err := encodeParts(p)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO payments (`+paymentColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res, err := tx.ExecContext(ctx, insertPayment,
 			p.ID, p.MerchantID, string(p.Dialect), p.Ref, nullString(p.AttemptRef), p.OrderID,
 			p.Amount.Amount, p.Amount.Currency, p.Method, p.Country, p.Description, payer, urls, meta, extra,
 			p.SealedSecret, string(p.Status), p.StatusDetail, p.Version,
 			ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.ExpiresAt), nullTime(p.CompletedAt))
 		if err != nil {
 			return fmt.Errorf("inserting payment: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return payment.ErrOrderPaid
 		}
 		return s.insertEvent(ctx, tx, ev)
 	})
@@ -353,22 +350,27 @@ func collectPayments(rows *sql.Rows) ([]payment.Payment, error) {
 }
 
 func encodeParts(p payment.Payment) (payer, urls, meta, extra string, err error) {
-	parts := []any{p.Payer, p.URLs, p.Metadata, p.Extra}
-	out := make([]string, len(parts))
-	for i, v := range parts {
-		b, merr := json.Marshal(v)
-		if merr != nil {
-			return "", "", "", "", merr
-		}
-		out[i] = string(b)
+	if payer, err = encodeJSON(p.Payer, p.Payer == payment.Payer{}, "{}"); err != nil {
+		return
 	}
-	if p.Metadata == nil {
-		out[2] = "[]"
+	if urls, err = encodeJSON(p.URLs, p.URLs == payment.URLs{}, "{}"); err != nil {
+		return
 	}
-	if p.Extra == nil {
-		out[3] = "{}"
+	if meta, err = encodeJSON(p.Metadata, len(p.Metadata) == 0, "[]"); err != nil {
+		return
 	}
-	return out[0], out[1], out[2], out[3], nil
+	extra, err = encodeJSON(p.Extra, len(p.Extra) == 0, "{}")
+	return
+}
+
+// encodeJSON is v as JSON, or empty (what an empty v encodes to, known
+// without running the encoder: most payments leave some parts empty).
+func encodeJSON(v any, isEmpty bool, empty string) (string, error) {
+	if isEmpty {
+		return empty, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
 }
 
 func nullString(s string) any {

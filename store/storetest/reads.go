@@ -101,7 +101,12 @@ func testReadsNeverGoBack(t *testing.T, open Open) {
 	m := NewMerchant(t, st)
 	p := NewPayment(t, st, m, "OC-M")
 	const updates = 60
-	var seen atomic.Int64 // highest version any finished read returned
+	var seen atomic.Int64  // highest version any finished read returned
+	var raced atomic.Int64 // reads made by the racing readers
+	see := func(v int64) {
+		for cur := seen.Load(); v > cur && !seen.CompareAndSwap(cur, v); cur = seen.Load() {
+		}
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
@@ -125,8 +130,8 @@ func testReadsNeverGoBack(t *testing.T, open Open) {
 						errs <- err
 						return
 					}
-					for v := seen.Load(); got.Version > v && !seen.CompareAndSwap(v, got.Version); v = seen.Load() {
-					}
+					raced.Add(1)
+					see(got.Version)
 				}
 			}()
 		}
@@ -142,6 +147,7 @@ func testReadsNeverGoBack(t *testing.T, open Open) {
 			got, err := read(ctx)
 			require.NoError(t, err)
 			require.Equal(t, cur.Version, got.Version, "read by %s right after the write", name)
+			see(got.Version) // the racing readers must not go below it either
 		}
 	}
 	close(stop)
@@ -151,4 +157,5 @@ func testReadsNeverGoBack(t *testing.T, open Open) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, int64(updates+1), seen.Load())
+	require.Greater(t, raced.Load(), int64(updates), "the racing readers hardly ran")
 }

@@ -280,6 +280,16 @@ func testOrderPaidOnce(t *testing.T, open Open) {
 	c.ID, c.Ref, c.AttemptRef = token.ID("pay"), token.Alnum(64), ""
 	ev := payment.Event{PaymentID: c.ID, Type: payment.EventCreated, To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: c.CreatedAt}
 	require.ErrorIs(t, st.CreatePayment(ctx, c, ev), payment.ErrOrderPaid)
+	_, err = st.GetPayment(ctx, c.ID)
+	require.ErrorIs(t, err, payment.ErrNotFound, "a refused payment is not stored")
+	events, err := st.ListEvents(ctx, c.ID)
+	require.NoError(t, err)
+	require.Empty(t, events, "nor its event")
+	// The same order id of another merchant is another order.
+	other := c
+	other.ID, other.Ref, other.MerchantID = token.ID("pay"), token.Alnum(64), NewMerchant(t, st).ID
+	require.NoError(t, st.CreatePayment(ctx, other, payment.Event{PaymentID: other.ID, Type: payment.EventCreated,
+		To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: other.CreatedAt}))
 	c.OrderID = "OC-OTHER"
 	require.NoError(t, st.CreatePayment(ctx, c, ev))
 }
