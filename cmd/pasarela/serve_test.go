@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,11 +29,25 @@ func TestServePrintsSandboxCredentialsAndStopsGracefully(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.NotEmpty(t, resp.Header.Get("X-Request-Id"))
 
+	// One payment, so the SQLite writer has committed something.
+	resp, err = http.Post(p.URL+"/session/initialize", "application/json", strings.NewReader(fmt.Sprintf(
+		`{"merchant_code":%q,"merchant_api_token":%q,"merchant_order_id":"M-1","order_amount":1000}`,
+		cm.ETpay.MerchantCode, cm.ETpay.MerchantAPIToken)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
 	resp, err = http.Get(p.URL + "/metrics")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Contains(t, string(body), `pasarela_http_requests_total{method="GET",route="GET /healthz",status="200"} 1`)
+	// The group-commit counters of the SQLite writer.
+	for _, name := range []string{"pasarela_sqlite_commits_total", "pasarela_sqlite_committed_writes_total"} {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindStringSubmatch(string(body))
+		require.NotNil(t, m, "metric %s", name)
+		require.NotEqual(t, "0", m[1], "metric %s", name)
+	}
 
 	require.NoError(t, p.Stop(t), "SIGTERM exits cleanly")
 	require.Contains(t, p.Output.String(), "shutting down")
