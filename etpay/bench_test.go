@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/pasarela/pasarela/etpay"
 )
 
 // BenchmarkInitialize measures POST /session/initialize end to end over
@@ -31,4 +33,18 @@ func BenchmarkInitialize(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkParseInitialize measures reading a typical shop's
+// session/initialize body: go test -run '^$' -bench ParseInitialize ./etpay/
+func BenchmarkParseInitialize(b *testing.B) {
+	body := []byte(`{"merchant_code":"cl-shop-1","merchant_api_token":"tok_0123456789abcdef0123456789abcdef","merchant_order_id":"bench-1",` +
+		`"order_amount":12500,"customer_email":"payer1@example.com","payment_completed_url":"https://shop.example/ok",` +
+		`"payment_cancellation_url":"https://shop.example/cancel","metadata":[{"name":"Order","value":"1","show":true}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := etpay.ParseInitialize(body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

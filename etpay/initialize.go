@@ -1,8 +1,11 @@
 package etpay
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
+
+	"github.com/pasarela/pasarela/internal/jsontext"
 )
 
 // InitializeRequest is the body of POST {api_url}/session/initialize, after
@@ -87,6 +90,60 @@ type rawInitialize struct {
 	CustomerPhone          json.RawMessage `json:"customer_phone"`
 }
 
+// set keeps one member of the body as json.Unmarshal into rawInitialize
+// would: the exact name, else a case-insensitive one; the last one wins.
+func (r *rawInitialize) set(key, value []byte) {
+	f := r.field(key)
+	for i := 0; f == nil && i < len(initializeNames); i++ {
+		if bytes.EqualFold(key, []byte(initializeNames[i])) {
+			f = r.field([]byte(initializeNames[i]))
+		}
+	}
+	if f != nil {
+		*f = value
+	}
+}
+
+var initializeNames = []string{"merchant_code", "merchant_api_token", "merchant_order_id", "order_amount",
+	"customer_email", "metadata", "user_bank_code", "user_rut", "is_rut_block", "payment_completed_url",
+	"payment_cancellation_url", "payment_webhook_url", "concat", "target_flow", "customer_phone"}
+
+func (r *rawInitialize) field(name []byte) *json.RawMessage {
+	switch string(name) {
+	case "merchant_code":
+		return &r.MerchantCode
+	case "merchant_api_token":
+		return &r.MerchantAPIToken
+	case "merchant_order_id":
+		return &r.MerchantOrderID
+	case "order_amount":
+		return &r.OrderAmount
+	case "customer_email":
+		return &r.CustomerEmail
+	case "metadata":
+		return &r.Metadata
+	case "user_bank_code":
+		return &r.UserBankCode
+	case "user_rut":
+		return &r.UserRUT
+	case "is_rut_block":
+		return &r.IsRUTBlock
+	case "payment_completed_url":
+		return &r.PaymentCompletedURL
+	case "payment_cancellation_url":
+		return &r.PaymentCancellationURL
+	case "payment_webhook_url":
+		return &r.PaymentWebhookURL
+	case "concat":
+		return &r.Concat
+	case "target_flow":
+		return &r.TargetFlow
+	case "customer_phone":
+		return &r.CustomerPhone
+	}
+	return nil
+}
+
 // ParseInitialize reads a session/initialize body leniently (WIRE.md): JSON
 // whatever the content type; order_amount as an integer, an integral float
 // or a numeric string; is_rut_block as a boolean or "True"/"False"; string
@@ -102,7 +159,7 @@ func ParseInitialize(body []byte) (InitializeRequest, error) {
 		return InitializeRequest{}, perr
 	}
 	var raw rawInitialize
-	if err := json.Unmarshal(body, &raw); err != nil {
+	if err := jsontext.Members(body, raw.set); err != nil {
 		return InitializeRequest{}, NewInvalid(CodeInvalidJSON, "", "the body must be a JSON object")
 	}
 	var r InitializeRequest
@@ -160,7 +217,7 @@ func decodeMetadata(raw json.RawMessage) ([]Metadata, *Error) {
 		return nil, nil
 	}
 	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	if jsontext.Elements(raw, func(v []byte) { items = append(items, v) }) != nil {
 		return nil, badMetadata()
 	}
 	if len(items) == 0 {
@@ -168,24 +225,32 @@ func decodeMetadata(raw json.RawMessage) ([]Metadata, *Error) {
 	}
 	out := make([]Metadata, 0, len(items))
 	for _, item := range items {
-		var f struct {
-			Name  json.RawMessage `json:"name"`
-			Value json.RawMessage `json:"value"`
-			Show  json.RawMessage `json:"show"`
-		}
-		if json.Unmarshal(item, &f) != nil || isNull(item) {
+		// Read as json.Unmarshal into a struct would: an object (not
+		// null), names matched case-insensitively, the last one winning.
+		var name, value, show json.RawMessage
+		err := jsontext.Members(item, func(k, v []byte) {
+			switch {
+			case bytes.EqualFold(k, []byte("name")):
+				name = v
+			case bytes.EqualFold(k, []byte("value")):
+				value = v
+			case bytes.EqualFold(k, []byte("show")):
+				show = v
+			}
+		})
+		if err != nil {
 			return nil, badMetadata()
 		}
 		m := Metadata{Show: true}
 		var e *Error
-		if m.Name, e = decodeText(f.Name, "metadata"); e != nil {
+		if m.Name, e = decodeText(name, "metadata"); e != nil {
 			return nil, badMetadata()
 		}
-		if m.Value, e = decodeMetadataValue(f.Value); e != nil {
+		if m.Value, e = decodeMetadataValue(value); e != nil {
 			return nil, badMetadata()
 		}
-		if !isNull(f.Show) {
-			if m.Show, e = decodeFlag(f.Show, "metadata"); e != nil {
+		if !isNull(show) {
+			if m.Show, e = decodeFlag(show, "metadata"); e != nil {
 				return nil, badMetadata()
 			}
 		}

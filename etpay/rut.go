@@ -117,6 +117,9 @@ func (r RUT) Dotted() string {
 // NormalizeRUT returns the canonical form of a valid RUT ("11111111-1"),
 // or s unchanged and false when s is not a valid RUT.
 func NormalizeRUT(s string) (string, bool) {
+	if s == "" {
+		return s, false // most sessions carry no RUT: skip building the error
+	}
 	r, err := ParseRUT(s)
 	if err != nil {
 		return s, false
