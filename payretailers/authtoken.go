@@ -2,7 +2,6 @@ package payretailers
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"time"
@@ -72,11 +71,5 @@ func (ti tokenIssuer) valid(tok, merchantID, serviceID string, now time.Time) bo
 }
 
 func (ti tokenIssuer) tag(body []byte, merchantID, serviceID string) []byte {
-	m := hmac.New(sha256.New, ti.key)
-	m.Write([]byte(authTokenDomain))
-	m.Write(body)
-	m.Write([]byte(merchantID))
-	m.Write([]byte{0})
-	m.Write([]byte(serviceID))
-	return m.Sum(nil)[:authTokenTag]
+	return mac(ti.key, []byte(authTokenDomain), body, []byte(merchantID), []byte{0}, []byte(serviceID))[:authTokenTag]
 }

@@ -68,12 +68,12 @@ func (a *API) createOrder(ctx context.Context, m merchant.Merchant, in order) (p
 		ttl = a.cashTTL
 	}
 	extra := map[string]string{}
-	for k, v := range map[string]string{
-		ExtraCustom: in.Custom, ExtraLanguage: in.Language, ExtraOneClickCard: in.OneClickCard,
-		ExtraSubMerchantID: in.SubMerchantID, ExtraSubMerchantURL: in.SubMerchantURL,
+	for _, kv := range [...][2]string{
+		{ExtraCustom, in.Custom}, {ExtraLanguage, in.Language}, {ExtraOneClickCard, in.OneClickCard},
+		{ExtraSubMerchantID, in.SubMerchantID}, {ExtraSubMerchantURL, in.SubMerchantURL},
 	} {
-		if v != "" {
-			extra[k] = v
+		if kv[1] != "" {
+			extra[kv[0]] = kv[1]
 		}
 	}
 	p := payment.Payment{

@@ -1,9 +1,12 @@
 package payretailers
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
+	"sync"
 )
 
 // Header names. The dialect uses two spellings and each matters:
@@ -65,8 +68,45 @@ func VerifyReturnKey(secret, pgid, status, custom, key string) bool {
 	return Verify([]byte(secret), []byte("PGID="+pgid+"&status="+status+"&custom="+custom), key)
 }
 
-func mac(secret, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return m.Sum(nil)
+// mac is HMAC-SHA256 under key of the parts written one after another.
+func mac(key []byte, parts ...[]byte) []byte {
+	pool := macs.pool(key)
+	h := pool.Get().(hash.Hash)
+	for _, p := range parts {
+		h.Write(p)
+	}
+	sum := h.Sum(nil)
+	h.Reset() // back to just after the key
+	pool.Put(h)
+	return sum
+}
+
+// macs keeps HMAC-SHA256 states for reuse, by key. A signed call computes
+// two or three (the request, its auth token, the response), and a new
+// state costs two SHA-256 blocks for the padded key and half a KiB.
+var macs = macPools{pools: map[string]*sync.Pool{}}
+
+// maxMACKeys bounds the keys kept (merchants' secrets and the token key);
+// past it the set is dropped and refilled, so a secret rotated away does
+// not stay in memory for the life of the process.
+const maxMACKeys = 1024
+
+type macPools struct {
+	mu    sync.Mutex
+	pools map[string]*sync.Pool
+}
+
+func (m *macPools) pool(key []byte) *sync.Pool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p, ok := m.pools[string(key)]; ok {
+		return p
+	}
+	if len(m.pools) >= maxMACKeys {
+		clear(m.pools)
+	}
+	k := bytes.Clone(key) // the caller's slice may be reused
+	p := &sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}
+	m.pools[string(k)] = p
+	return p
 }

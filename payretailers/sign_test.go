@@ -1,6 +1,10 @@
 package payretailers
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -107,4 +111,37 @@ func FuzzVerify(f *testing.F) {
 			require.False(t, Verify(secret, changed, good))
 		}
 	})
+}
+
+// Reused HMAC states must give what a fresh one gives, whatever ran on
+// them before and whichever key, and the set of keys stays bounded.
+func TestMACReuse(t *testing.T) {
+	fresh := func(key []byte, parts ...[]byte) []byte {
+		m := hmac.New(sha256.New, key)
+		for _, p := range parts {
+			m.Write(p)
+		}
+		return m.Sum(nil)
+	}
+	keys := [][]byte{[]byte("secret-a"), []byte("secret-b"), {}, bytes.Repeat([]byte("k"), 100)}
+	for round := range 3 {
+		for i, key := range keys {
+			body := []byte(fmt.Sprintf("body %d %d", round, i))
+			require.Equal(t, fresh(key, body), mac(key, body))
+			require.Equal(t, fresh(key, []byte("a"), body, []byte{0}), mac(key, []byte("a"), body, []byte{0}))
+		}
+	}
+	key := []byte("mutable")
+	want := fresh([]byte("mutable"), []byte("x"))
+	mac(key, []byte("x"))
+	copy(key, "MUTABLE") // a caller reusing its buffer does not change the kept key
+	require.Equal(t, want, mac([]byte("mutable"), []byte("x")))
+
+	for i := range maxMACKeys + 10 {
+		mac([]byte(fmt.Sprint("key-", i)), nil)
+	}
+	macs.mu.Lock()
+	n := len(macs.pools)
+	macs.mu.Unlock()
+	require.LessOrEqual(t, n, maxMACKeys)
 }
