@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -98,4 +99,19 @@ func metadataByUnmarshal(raw json.RawMessage) ([]Metadata, bool) {
 		out = append(out, m)
 	}
 	return out, false
+}
+
+// Every member of rawInitialize is reachable by its wire name, exactly and
+// case-insensitively, so a field added to the struct cannot be forgotten
+// by the reader.
+func TestRawInitializeNames(t *testing.T) {
+	rt := reflect.TypeOf(rawInitialize{})
+	require.Len(t, initializeNames, rt.NumField())
+	for i := range rt.NumField() {
+		name := rt.Field(i).Tag.Get("json")
+		require.Contains(t, initializeNames, name)
+		var r rawInitialize
+		r.set([]byte(strings.ToUpper(name)), []byte(`"x"`))
+		require.Equal(t, `"x"`, string(reflect.ValueOf(r).Field(i).Bytes()), name)
+	}
 }
