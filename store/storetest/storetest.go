@@ -288,8 +288,9 @@ func testOrderPaidOnce(t *testing.T, open Open) {
 	// The same order id of another merchant is another order.
 	other := c
 	other.ID, other.Ref, other.MerchantID = token.ID("pay"), token.Alnum(64), NewMerchant(t, st).ID
-	require.NoError(t, st.CreatePayment(ctx, other, payment.Event{PaymentID: other.ID, Type: payment.EventCreated,
-		To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: other.CreatedAt}))
+	otherEv := ev
+	otherEv.PaymentID = other.ID
+	require.NoError(t, st.CreatePayment(ctx, other, otherEv))
 	c.OrderID = "OC-OTHER"
 	require.NoError(t, st.CreatePayment(ctx, c, ev))
 }
