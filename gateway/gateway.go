@@ -24,6 +24,7 @@ import (
 	"github.com/pasarela/pasarela/server"
 	"github.com/pasarela/pasarela/store"
 	"github.com/pasarela/pasarela/store/postgres"
+	"github.com/pasarela/pasarela/store/sqlite"
 	"github.com/pasarela/pasarela/vault"
 )
 
@@ -124,23 +125,25 @@ func Open(ctx context.Context, cfg Config, logOut io.Writer) (*Gateway, error) {
 	return g, nil
 }
 
-// registerWriterMetrics exports the group-commit counters of an engine
-// that has them (SQLite): their ratio is the mean number of writes one
-// durable commit carries, the first thing to look at when writes slow down.
+// registerWriterMetrics exports the counters of SQLite's one writer: the
+// mean number of writes one durable commit carries, and how busy the
+// writer is, the first things to look at when writes slow down.
 func registerWriterMetrics(reg prometheus.Registerer, st store.Store) {
-	w, ok := st.(interface{ WriterStats() (commits, ops int64) })
+	w, ok := st.(*sqlite.Store)
 	if !ok {
 		return
 	}
+	counter := func(name, help string, value func(sqlite.WriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return value(w.WriterStats()) })
+	}
 	reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "pasarela_sqlite_commits_total",
-			Help: "Group commits made by the SQLite writer.",
-		}, func() float64 { c, _ := w.WriterStats(); return float64(c) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "pasarela_sqlite_committed_writes_total",
-			Help: "Write transactions carried by the SQLite writer's group commits.",
-		}, func() float64 { _, n := w.WriterStats(); return float64(n) }),
+		counter("pasarela_sqlite_commits_total", "Group commits made by the SQLite writer.",
+			func(s sqlite.WriterStats) float64 { return float64(s.Commits) }),
+		counter("pasarela_sqlite_committed_writes_total", "Write transactions carried by the SQLite writer's group commits.",
+			func(s sqlite.WriterStats) float64 { return float64(s.Writes) }),
+		counter("pasarela_sqlite_writer_busy_seconds_total", "Time the SQLite writer spent running and committing batches, fsync included; its rate is the writer's utilisation.",
+			func(s sqlite.WriterStats) float64 { return s.Busy.Seconds() }),
 	)
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,10 +44,12 @@ func TestServePrintsSandboxCredentialsAndStopsGracefully(t *testing.T) {
 	resp.Body.Close()
 	require.Contains(t, string(body), `pasarela_http_requests_total{method="GET",route="GET /healthz",status="200"} 1`)
 	// The group-commit counters of the SQLite writer.
-	for _, name := range []string{"pasarela_sqlite_commits_total", "pasarela_sqlite_committed_writes_total"} {
-		m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindStringSubmatch(string(body))
+	for _, name := range []string{"pasarela_sqlite_commits_total", "pasarela_sqlite_committed_writes_total", "pasarela_sqlite_writer_busy_seconds_total"} {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindStringSubmatch(string(body))
 		require.NotNil(t, m, "metric %s", name)
-		require.NotEqual(t, "0", m[1], "metric %s", name)
+		v, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err, "metric %s", name)
+		require.Greater(t, v, 0.0, "metric %s", name)
 	}
 
 	require.NoError(t, p.Stop(t), "SIGTERM exits cleanly")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // Group commit. SQLite with synchronous=FULL syncs the WAL on every commit,
@@ -49,9 +50,13 @@ func (s *Store) startWriter() {
 					break drain
 				}
 			}
+			start := time.Now()
+			s.commitBatch(batch)
+			// Counted after the commit, so a scrape never sees writes that
+			// are not yet durable, and busy time includes the WAL's fsync.
+			s.writerBusy.Add(int64(time.Since(start)))
 			s.commits.Add(1)
 			s.committedOps.Add(int64(len(batch)))
-			s.commitBatch(batch)
 		}
 	}()
 }
@@ -116,9 +121,22 @@ func answer(batch []writeOp, errs []error, failAll error) {
 	}
 }
 
-// WriterStats reports how many group commits the writer made and how many
-// write transactions they carried.
-func (s *Store) WriterStats() (commits, ops int64) { return s.commits.Load(), s.committedOps.Load() }
+// WriterStats is what the group-commit writer has done since the store
+// opened.
+type WriterStats struct {
+	// Commits is the number of group commits; Writes the write
+	// transactions they carried (Writes/Commits is the mean batch).
+	Commits, Writes int64
+	// Busy is the time spent running and committing batches, fsync
+	// included. Its rate is the writer's utilisation: near 1 s/s the one
+	// writer is the bottleneck, whatever the batch size.
+	Busy time.Duration
+}
+
+// WriterStats reports the writer's counters.
+func (s *Store) WriterStats() WriterStats {
+	return WriterStats{Commits: s.commits.Load(), Writes: s.committedOps.Load(), Busy: time.Duration(s.writerBusy.Load())}
+}
 
 // inTx runs fn in a write transaction (shared with other writers waiting at
 // the same moment) and returns once it is durably committed or rolled back.

@@ -28,6 +28,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 
 	const n = 200
 	errs := make([]error, n)
+	w0, start := st.WriterStats(), time.Now()
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
@@ -46,6 +47,15 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	elapsed, w1 := time.Since(start), st.WriterStats()
+	// The writer's counters: every write counted once, refused ones too
+	// (each ran in a commit), shared commits, and busy time that is real
+	// and cannot exceed the time that passed.
+	require.Equal(t, int64(n), w1.Writes-w0.Writes)
+	require.Positive(t, w1.Commits-w0.Commits)
+	require.Less(t, w1.Commits-w0.Commits, int64(n), "concurrent writes share commits")
+	require.Positive(t, w1.Busy-w0.Busy)
+	require.LessOrEqual(t, w1.Busy-w0.Busy, elapsed)
 	for i, err := range errs {
 		if i%3 == 0 {
 			require.ErrorIs(t, err, payment.ErrOrderPaid, i)
@@ -81,9 +91,17 @@ func TestCanceledContextDoesNotWrite(t *testing.T) {
 }
 
 // BenchmarkCreatePaymentParallel measures durable payment creation with
-// group commit, with ids, tokens and order ids shaped as ETpay's
-// (time-ordered): go test -bench CreatePayment -run ^$ ./store/sqlite/
+// group commit, with refs shaped as each dialect's:
+// go test -bench CreatePayment -run ^$ ./store/sqlite/
 func BenchmarkCreatePaymentParallel(b *testing.B) {
+	// ETpay tokens begin with their creation time, so their unique index
+	// grows at one end; PayRetailers transaction ids are 128 random bits in
+	// a UUID's shape, so each one lands on a random page of its index.
+	b.Run("time-ordered-ref", func(b *testing.B) { benchmarkCreates(b, func() string { return token.Sortable(64) }) })
+	b.Run("random-ref", func(b *testing.B) { benchmarkCreates(b, token.UUIDShaped) })
+}
+
+func benchmarkCreates(b *testing.B, ref func() string) {
 	ctx := context.Background()
 	st := openTempB(b)
 	m := storetest.NewMerchantTB(b, st)
@@ -91,12 +109,13 @@ func BenchmarkCreatePaymentParallel(b *testing.B) {
 	// 128 writers per CPU fill every group commit, as the gateway's writer is
 	// under load, so ns/op is the writer's cost per payment.
 	b.SetParallelism(128)
+	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			now := time.Now().UTC()
 			p := payment.Payment{ID: token.ID("pay"), MerchantID: m.ID, Dialect: payment.DialectETpay,
-				Ref: token.Sortable(64), OrderID: fmt.Sprintf("order-%d", seq.Add(1)), Amount: payment.Money{Amount: 100, Currency: "CLP"},
+				Ref: ref(), OrderID: fmt.Sprintf("order-%d", seq.Add(1)), Amount: payment.Money{Amount: 100, Currency: "CLP"},
 				Status: payment.StatusCreated, Version: 1, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour)}
 			if err := st.CreatePayment(ctx, p, payment.Event{PaymentID: p.ID, Type: payment.EventCreated,
 				To: payment.StatusCreated, Actor: payment.ActorAPI, CreatedAt: now}); err != nil {

@@ -44,14 +44,15 @@ type Store struct {
 	path   string
 	driver *riversqlite.Driver
 	jobs   notify.Jobs
-	// commits and committedOps count group commits and the writes in them.
-	commits, committedOps atomic.Int64
-	ops                   chan writeOp
-	read                  *sql.DB
-	river                 *river.Client[*sql.Tx]
-	stop                  chan struct{}
-	stopped               chan struct{}
-	write                 *sql.DB
+	// commits and committedOps count group commits and the writes in them;
+	// writerBusy is the nanoseconds the writer spent on them.
+	commits, committedOps, writerBusy atomic.Int64
+	ops                               chan writeOp
+	read                              *sql.DB
+	river                             *river.Client[*sql.Tx]
+	stop                              chan struct{}
+	stopped                           chan struct{}
+	write                             *sql.DB
 }
 
 // dsn builds a modernc.org/sqlite DSN. busy_timeout covers other processes
