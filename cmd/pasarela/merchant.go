@@ -35,6 +35,19 @@ func withGateway(ctx context.Context, cfg gateway.Config, stderr io.Writer, fn f
 	return fn(g)
 }
 
+// printViews prints what a list command found: as JSON of each item's view,
+// or as the command's table of them.
+func printViews[T, V any](w io.Writer, items []T, view func(T) V, asJSON bool, table func(io.Writer, []V) error) error {
+	views := make([]V, len(items))
+	for i, it := range items {
+		views[i] = view(it)
+	}
+	if asJSON {
+		return json.NewEncoder(w).Encode(views)
+	}
+	return table(w, views)
+}
+
 type settingsFlags struct {
 	cancel, name, notification, success string
 	legacyIPN                           bool

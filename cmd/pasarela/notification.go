@@ -44,14 +44,8 @@ func newNotificationListCmd(cfg *gateway.Config) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				views := make([]dashboard.NotificationView, len(recs))
-				for i, r := range recs {
-					views[i] = dashboard.ViewNotification(r, nil)
-				}
-				if asJSON {
-					return json.NewEncoder(cmd.OutOrStdout()).Encode(views)
-				}
-				return printNotifications(cmd.OutOrStdout(), views)
+				view := func(r notify.Record) dashboard.NotificationView { return dashboard.ViewNotification(r, nil) }
+				return printViews(cmd.OutOrStdout(), recs, view, asJSON, printNotifications)
 			})
 		},
 	}

@@ -74,14 +74,7 @@ func newPaymentListCmd(cfg *gateway.Config) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				views := make([]paymentView, len(ps))
-				for i, p := range ps {
-					views[i] = viewPayment(p)
-				}
-				if asJSON {
-					return json.NewEncoder(cmd.OutOrStdout()).Encode(views)
-				}
-				return printPayments(cmd.OutOrStdout(), views)
+				return printViews(cmd.OutOrStdout(), ps, viewPayment, asJSON, printPayments)
 			})
 		},
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,6 +52,25 @@ func TestServePrintsSandboxCredentialsAndStopsGracefully(t *testing.T) {
 		require.NoError(t, err, "metric %s", name)
 		require.Greater(t, v, 0.0, "metric %s", name)
 	}
+
+	// The list commands, beside the server: the payment as JSON and as a
+	// table, and no notification yet (nothing changed status).
+	list, _, err := run(t, "payment", "list", "--data", data, "--json")
+	require.NoError(t, err)
+	var payments []struct {
+		OrderID string `json:"order_id"`
+		Status  string `json:"status"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(list), &payments), list)
+	require.Len(t, payments, 1)
+	require.Equal(t, "M-1", payments[0].OrderID)
+	require.Equal(t, "created", payments[0].Status)
+	table, _, err := run(t, "payment", "list", "--data", data)
+	require.NoError(t, err)
+	require.Contains(t, table, "M-1")
+	list, _, err = run(t, "notification", "list", "--data", data, "--json")
+	require.NoError(t, err)
+	require.JSONEq(t, "[]", list)
 
 	require.NoError(t, p.Stop(t), "SIGTERM exits cleanly")
 	require.Contains(t, p.Output.String(), "shutting down")
