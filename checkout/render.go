@@ -38,6 +38,8 @@ type Options struct {
 	// Pages holds more page templates: each *.html file at its root is a
 	// page named after the file ("banks.html" → "banks"). This is how a
 	// dialect package brings its own pages (embed them with embed.FS).
+	// A file whose name begins with "_" is not a page but a partial: the
+	// templates it defines can be called by every page of the same Pages.
 	Pages fs.FS
 	// Sandbox shows a "test mode, no real money" banner on every page.
 	Sandbox bool
@@ -102,8 +104,20 @@ func New(opts Options) (*Renderer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("checkout: listing pages: %w", err)
 		}
-		for _, file := range files {
-			if err := rd.addPage(base, src.fsys, file); err != nil {
+		pages, partials := splitPartials(files)
+		srcBase := base
+		if len(partials) > 0 {
+			if srcBase, err = base.Clone(); err != nil {
+				return nil, fmt.Errorf("checkout: %w", err)
+			}
+			for _, file := range partials {
+				if err := parseFile(srcBase, src.fsys, file); err != nil {
+					return nil, err
+				}
+			}
+		}
+		for _, file := range pages {
+			if err := rd.addPage(srcBase, src.fsys, file); err != nil {
 				return nil, err
 			}
 		}
@@ -111,21 +125,41 @@ func New(opts Options) (*Renderer, error) {
 	return rd, nil
 }
 
+// splitPartials tells pages from partials ("_*.html").
+func splitPartials(files []string) (pages, partials []string) {
+	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "_") {
+			partials = append(partials, f)
+		} else {
+			pages = append(pages, f)
+		}
+	}
+	return pages, partials
+}
+
+// parseFile adds the templates of file to set.
+func parseFile(set *template.Template, fsys fs.FS, file string) error {
+	body, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return fmt.Errorf("checkout: reading %s: %w", file, err)
+	}
+	if _, err := set.New(path.Base(file)).Parse(string(body)); err != nil {
+		return fmt.Errorf("checkout: parsing %s: %w", file, err)
+	}
+	return nil
+}
+
 func (rd *Renderer) addPage(base *template.Template, fsys fs.FS, file string) error {
 	name := strings.TrimSuffix(path.Base(file), ".html")
 	if _, dup := rd.pages[name]; dup {
 		return fmt.Errorf("checkout: page %q defined twice", name)
 	}
-	body, err := fs.ReadFile(fsys, file)
-	if err != nil {
-		return fmt.Errorf("checkout: reading page %s: %w", file, err)
-	}
 	set, err := base.Clone()
-	if err == nil {
-		_, err = set.New(path.Base(file)).Parse(string(body))
-	}
 	if err != nil {
-		return fmt.Errorf("checkout: parsing page %s: %w", file, err)
+		return fmt.Errorf("checkout: %w", err)
+	}
+	if err := parseFile(set, fsys, file); err != nil {
+		return err
 	}
 	if set.Lookup("content") == nil {
 		return fmt.Errorf("checkout: page %s does not define \"content\"", file)
@@ -147,7 +181,7 @@ func (rd *Renderer) addPage(base *template.Template, fsys fs.FS, file string) er
 	return nil
 }
 
-// checkLiterals finds {{t "key"}} and {{asset "name"}} with literal
+// checkLiterals finds {{t "key"}}, {{asset "name"}} and {{template "name"}} with literal
 // arguments in every template of the set and checks that they exist.
 // Computed keys ({{t .Data.TitleKey}}) are left to the render tests.
 func (rd *Renderer) checkLiterals(set *template.Template) error {
@@ -166,6 +200,10 @@ func (rd *Renderer) checkLiterals(set *template.Template) error {
 				if _, ok := assets[arg]; !ok {
 					errs = append(errs, fmt.Errorf("template %q uses unknown asset %q", tm.Name(), arg))
 				}
+			case "template":
+				if set.Lookup(arg) == nil {
+					errs = append(errs, fmt.Errorf("template %q calls no such template %q", tm.Name(), arg))
+				}
 			}
 		})
 	}
@@ -173,7 +211,7 @@ func (rd *Renderer) checkLiterals(set *template.Template) error {
 }
 
 // walk calls found for every call of a function with a string literal as
-// its first argument.
+// its first argument, and for every {{template "name"}} ("template", name).
 func walk(n parse.Node, found func(fn, arg string)) {
 	switch n := n.(type) {
 	case *parse.ListNode:
@@ -216,6 +254,7 @@ func walk(n parse.Node, found func(fn, arg string)) {
 		walk(n.List, found)
 		walk(n.ElseList, found)
 	case *parse.TemplateNode:
+		found("template", n.Name)
 		walk(n.Pipe, found)
 	}
 }

@@ -104,6 +104,26 @@ func TestRenderSamplePage(t *testing.T) {
 	require.Contains(t, html, `hreflang="en" aria-current="true">English</a>`)
 }
 
+// A partial ("_*.html") is not a page; every page of its Pages can call
+// the templates it defines.
+func TestRenderPartial(t *testing.T) {
+	t.Parallel()
+	pages := fstest.MapFS{
+		"_total.html": {Data: []byte(`{{define "total"}}<p class="muted">{{t "sample.total" (money .Amount .Currency)}}</p>{{end}}`)},
+		"one.html":    {Data: []byte(`{{define "content"}}<h1>one</h1>{{template "total" .Data}}{{end}}`)},
+		"two.html":    {Data: []byte(`{{define "content"}}<h1>two</h1>{{template "total" .Data}}{{end}}`)},
+	}
+	b := setup(t, Options{Pages: pages, Messages: sampleMessages})
+	require.NotContains(t, b.rd.Pages(), "_total")
+	for _, name := range []string{"one", "two"} {
+		w := httptest.NewRecorder()
+		b.rd.Render(w, get("/x", "Accept-Language", "pt"), http.StatusOK, name, samplePage{Order: sampleOrder()})
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Contains(t, w.Body.String(), "<h1>"+name+"</h1>")
+		require.Contains(t, w.Body.String(), `<p class="muted">Você pagará $50.000</p>`)
+	}
+}
+
 // TestRenderEveryPageEveryLanguage renders each built-in page in each
 // language, with every variant that picks its strings at run time.
 func TestRenderEveryPageEveryLanguage(t *testing.T) {
@@ -275,7 +295,11 @@ func TestNewChecksTemplates(t *testing.T) {
 		{"unknown asset", fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}<img src="{{asset "logo.png"}}" alt="">{{end}}`)}}, nil, `unknown asset "logo.png"`},
 		{"no content", fstest.MapFS{"a.html": {Data: []byte(`{{define "title"}}x{{end}}`)}}, nil, `does not define "content"`},
 		{"clashes with built-in page", fstest.MapFS{"error.html": {Data: []byte(`{{define "content"}}{{end}}`)}}, nil, `page "error" defined twice`},
-		{"parse error", fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}}, nil, "parsing page"},
+		{"parse error", fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{if}}{{end}}`)}}, nil, "parsing a.html"},
+		{"unknown key in a partial", fstest.MapFS{"_f.html": {Data: []byte(`{{define "f"}}{{t "nope.p"}}{{end}}`)},
+			"a.html": {Data: []byte(`{{define "content"}}{{template "f" .}}{{end}}`)}}, nil, `unknown message "nope.p"`},
+		{"partial parse error", fstest.MapFS{"_f.html": {Data: []byte(`{{define "f"}}{{end}`)}}, nil, "parsing _f.html"},
+		{"unknown partial", fstest.MapFS{"a.html": {Data: []byte(`{{define "content"}}{{template "f" .}}{{end}}`)}}, nil, `calls no such template "f"`},
 		{"incomplete message", fstest.MapFS{}, Catalog{"x.y": {ES: "a", EN: "b"}}, `"x.y" has no pt text`},
 	}
 	for _, tc := range cases {
