@@ -51,18 +51,21 @@ func (s *Store) startWriter() {
 				}
 			}
 			start := time.Now()
-			s.commitBatch(batch)
-			// Counted after the commit, so a scrape never sees writes that
-			// are not yet durable, and busy time includes the WAL's fsync.
+			errs, failAll := s.commitBatch(batch)
+			// Counted after the commit (busy time includes the WAL's fsync)
+			// and before the answers, so a caller that has its answer
+			// finds its write counted.
 			s.writerBusy.Add(int64(time.Since(start)))
 			s.commits.Add(1)
 			s.committedOps.Add(int64(len(batch)))
+			answer(batch, errs, failAll)
 		}
 	}()
 }
 
-// commitBatch runs batch in one transaction and answers every op.
-func (s *Store) commitBatch(batch []writeOp) {
+// commitBatch runs batch in one transaction and returns each op's error,
+// or failAll when the whole transaction failed.
+func (s *Store) commitBatch(batch []writeOp) (errs []error, failAll error) {
 	// The batch outlives any one caller's context: once queued, a write is
 	// finished or failed as a whole, never torn by a caller leaving. It has
 	// no deadline either: the driver watches a cancellable context with one
@@ -70,11 +73,10 @@ func (s *Store) commitBatch(batch []writeOp) {
 	// load), our statements are short and bounded, and waits for another
 	// process's lock are bounded by busy_timeout.
 	ctx := context.Background()
-	errs := make([]error, len(batch))
+	errs = make([]error, len(batch))
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		answer(batch, nil, fmt.Errorf("beginning transaction: %w", err))
-		return
+		return errs, fmt.Errorf("beginning transaction: %w", err)
 	}
 	for i, op := range batch {
 		if op.ctx.Err() != nil {
@@ -91,21 +93,18 @@ func (s *Store) commitBatch(batch []writeOp) {
 		if errs[i] = op.fn(ctx, tx); errs[i] != nil {
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO op`); err != nil {
 				_ = tx.Rollback()
-				answer(batch, errs, fmt.Errorf("rolling back one write: %w", err))
-				return
+				return errs, fmt.Errorf("rolling back one write: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `RELEASE op`); err != nil {
 			_ = tx.Rollback()
-			answer(batch, errs, fmt.Errorf("releasing one write: %w", err))
-			return
+			return errs, fmt.Errorf("releasing one write: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		answer(batch, errs, fmt.Errorf("committing: %w", err))
-		return
+		return errs, fmt.Errorf("committing: %w", err)
 	}
-	answer(batch, errs, nil)
+	return errs, nil
 }
 
 // answer replies to every op: its own error, or failAll when the whole
