@@ -59,6 +59,17 @@ func TestQuickRun(t *testing.T) {
 		require.Positive(t, bestThroughput(*s.Baseline), "%s: baseline served nothing", name)
 		require.NotZero(t, s.Gateway.PeakRSS, name)
 	}
+	// The writers' counters: reported for the gateway's steps on SQLite,
+	// never for the baseline's.
+	for _, name := range []string{"etpay-initialize", "payretailers-create"} {
+		for _, st := range got[name].Gateway.Search {
+			require.Positive(t, st.WriterBusy, name)
+			require.GreaterOrEqual(t, st.WritesPerCommit, 1.0, name)
+		}
+		for _, st := range got[name].Baseline.Search {
+			require.Zero(t, st.WriterBusy, name)
+		}
+	}
 	var ipns int
 	for _, st := range got["whole-payment"].Gateway.Search {
 		require.NotNil(t, st.Notify)

@@ -81,6 +81,11 @@ type stepResult struct {
 	// Why says why the step is not sustainable.
 	Why    string       `json:"why,omitempty"`
 	Notify *notifyStats `json:"notify,omitempty"`
+	// WriterBusy is the share of the step the gateway's SQLite writer was
+	// busy (near 1: it is the bottleneck), WritesPerCommit its mean batch;
+	// both absent with PostgreSQL and on the baseline.
+	WriterBusy      float64 `json:"writer_busy,omitempty"`
+	WritesPerCommit float64 `json:"writes_per_commit,omitempty"`
 }
 
 // targetResult is one scenario measured on one target.
@@ -298,6 +303,7 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	self0, _ := self.cpuSeconds()
 	busy0, _ := machineBusySeconds()
 	db0, servers0 := r.db.cpuSeconds(), r.serversCPU()
+	writer0 := scrapeWriter(ctx, r.e.client, t.url)
 	wall0 := time.Now()
 	st := stepResult{Rate: rate, StatusCodes: map[string]int{}}
 	var (
@@ -341,6 +347,7 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	busy1, _ := machineBusySeconds()
 	st.CPUSeconds, st.LoadgenCPUSeconds = cpu1-cpu0, self1-self0
 	st.DatabaseCPUSeconds = max(0, r.db.cpuSeconds()-db0)
+	st.writerShare(writer0, scrapeWriter(ctx, r.e.client, t.url), time.Since(wall0).Seconds())
 	if capacity := time.Since(wall0).Seconds() * float64(runtime.NumCPU()); capacity > 0 {
 		ours := (r.serversCPU() - servers0) + st.LoadgenCPUSeconds + st.DatabaseCPUSeconds
 		st.OtherCPUShare = max(0, (busy1-busy0)-ours) / capacity
@@ -382,8 +389,12 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	if !st.Sustained {
 		verdict = "NOT sustained: " + st.Why
 	}
-	r.logf("  %-20s %-8s %6d/s  served %8.1f/s  p50 %7.2f  p99 %8.2f ms  err %5.2f%%  cpu %.3f s/1k  others %3.0f%%  %s %s",
+	writer := ""
+	if st.WriterBusy > 0 {
+		writer = fmt.Sprintf("  writer %3.0f%% busy %5.1f writes/commit", 100*st.WriterBusy, st.WritesPerCommit)
+	}
+	r.logf("  %-20s %-8s %6d/s  served %8.1f/s  p50 %7.2f  p99 %8.2f ms  err %5.2f%%  cpu %.3f s/1k  others %3.0f%%%s  %s %s",
 		sc.name, t.name, rate, st.Throughput, st.Latency.P50, st.Latency.P99, 100*st.ErrorRate, st.CPUPer1k,
-		100*st.OtherCPUShare, verdict, st.Notify.describe())
+		100*st.OtherCPUShare, writer, verdict, st.Notify.describe())
 	return st
 }

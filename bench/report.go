@@ -296,6 +296,12 @@ func (rep *report) markdown(w io.Writer) {
 		}
 	}
 	for _, r := range rep.Scenarios {
+		if st := busiestWriter(r.Gateway); st != nil {
+			p("- %s: at %s/s offered, its step that served most, the SQLite writer was busy %.0f%% of the time, %.0f writes per commit\n",
+				r.Name, thousands(st.Rate), 100*st.WriterBusy, st.WritesPerCommit)
+		}
+	}
+	for _, r := range rep.Scenarios {
 		if r.Note != "" {
 			p("- %s: %s\n", r.Name, r.Note)
 		}
@@ -321,6 +327,18 @@ func (rep *report) markdown(w io.Writer) {
 		}
 		p("| %s | %s | %s |\n", c.Target, c.Actual, mark)
 	}
+}
+
+// busiestWriter is the search step that served most, when the gateway's
+// SQLite writer reported on it.
+func busiestWriter(t targetResult) *stepResult {
+	var best *stepResult
+	for i, st := range t.Search {
+		if st.WriterBusy > 0 && (best == nil || st.Throughput > best.Throughput) {
+			best = &t.Search[i]
+		}
+	}
+	return best
 }
 
 // otherShare is the mean share of the machine other processes used
