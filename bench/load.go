@@ -303,7 +303,7 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	self0, _ := self.cpuSeconds()
 	busy0, _ := machineBusySeconds()
 	db0, servers0 := r.db.cpuSeconds(), r.serversCPU()
-	writer0 := scrapeWriter(ctx, r.e.client, t.url)
+	writer0 := r.e.scrapeWriter(ctx, t.url)
 	wall0 := time.Now()
 	st := stepResult{Rate: rate, StatusCodes: map[string]int{}}
 	var (
@@ -347,8 +347,9 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	busy1, _ := machineBusySeconds()
 	st.CPUSeconds, st.LoadgenCPUSeconds = cpu1-cpu0, self1-self0
 	st.DatabaseCPUSeconds = max(0, r.db.cpuSeconds()-db0)
-	st.writerShare(writer0, scrapeWriter(ctx, r.e.client, t.url), time.Since(wall0).Seconds())
-	if capacity := time.Since(wall0).Seconds() * float64(runtime.NumCPU()); capacity > 0 {
+	wall := time.Since(wall0).Seconds()
+	st.writerShare(writer0, r.e.scrapeWriter(ctx, t.url), wall)
+	if capacity := wall * float64(runtime.NumCPU()); capacity > 0 {
 		ours := (r.serversCPU() - servers0) + st.LoadgenCPUSeconds + st.DatabaseCPUSeconds
 		st.OtherCPUShare = max(0, (busy1-busy0)-ours) / capacity
 	}
