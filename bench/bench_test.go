@@ -58,7 +58,21 @@ func TestQuickRun(t *testing.T) {
 		require.NotNil(t, s.Baseline, name)
 		require.Positive(t, bestThroughput(*s.Baseline), "%s: baseline served nothing", name)
 		require.NotZero(t, s.Gateway.PeakRSS, name)
+		// Every step says how busy the machine was: something ran (the
+		// target at least), and never more than its CPUs (a little slack
+		// for /proc/stat's tick granularity).
+		for _, steps := range [][]stepResult{s.Gateway.Search, s.Baseline.Search} {
+			for _, st := range steps {
+				require.Positive(t, st.Seconds, name)
+				require.Positive(t, st.MachineBusy, name)
+				require.LessOrEqual(t, st.MachineBusy, 1.05, name)
+			}
+		}
 	}
+	md, err := os.ReadFile(filepath.Join(out, "results.md"))
+	require.NoError(t, err)
+	require.Contains(t, string(md), "- payretailers-create: gateway at ")
+	require.Regexp(t, `- payretailers-create: gateway .*SQLite writer busy \d+% .*; baseline at `, string(md))
 	// The writers' counters: reported for the gateway's steps on SQLite,
 	// never for the baseline's.
 	for _, name := range []string{"etpay-initialize", "payretailers-create"} {

@@ -51,7 +51,9 @@ type stepResult struct {
 	// Rate is offered, per second (payments per second for a flow).
 	Rate     int `json:"rate"`
 	Requests int `json:"requests"`
-	OK       int `json:"ok"`
+	// Seconds is the step's wall time, its IPN wait included.
+	Seconds float64 `json:"seconds"`
+	OK      int     `json:"ok"`
 	// ErrorRate is the share of answers that were not a success.
 	ErrorRate float64 `json:"error_rate"`
 	// Throughput is successes per second over the step's wall time.
@@ -74,10 +76,14 @@ type stepResult struct {
 	// OtherCPUShare is the share of the machine's CPU capacity that
 	// processes other than the target, its database and the bench used
 	// during the step: above a few percent the numbers are disturbed.
-	OtherCPUShare float64        `json:"other_cpu_share"`
-	StatusCodes   map[string]int `json:"status_codes"`
-	Errors        map[string]int `json:"errors,omitempty"`
-	Sustained     bool           `json:"sustained"`
+	OtherCPUShare float64 `json:"other_cpu_share"`
+	// MachineBusy is the share of the machine's CPU capacity used by
+	// everything during the step: near 1 the step was bound by the CPUs
+	// the target shares with the load generator, not by the target alone.
+	MachineBusy float64        `json:"machine_busy"`
+	StatusCodes map[string]int `json:"status_codes"`
+	Errors      map[string]int `json:"errors,omitempty"`
+	Sustained   bool           `json:"sustained"`
 	// Why says why the step is not sustainable.
 	Why    string       `json:"why,omitempty"`
 	Notify *notifyStats `json:"notify,omitempty"`
@@ -348,10 +354,12 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	st.CPUSeconds, st.LoadgenCPUSeconds = cpu1-cpu0, self1-self0
 	st.DatabaseCPUSeconds = max(0, r.db.cpuSeconds()-db0)
 	wall := time.Since(wall0).Seconds()
+	st.Seconds = wall
 	st.writerShare(writer0, r.e.scrapeWriter(ctx, t.url), wall)
 	if capacity := wall * float64(runtime.NumCPU()); capacity > 0 {
 		ours := (r.serversCPU() - servers0) + st.LoadgenCPUSeconds + st.DatabaseCPUSeconds
 		st.OtherCPUShare = max(0, (busy1-busy0)-ours) / capacity
+		st.MachineBusy = (busy1 - busy0) / capacity
 	}
 	if st.Requests > 0 {
 		st.CPUPer1k = st.CPUSeconds / float64(st.Requests) * 1000

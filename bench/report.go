@@ -296,9 +296,8 @@ func (rep *report) markdown(w io.Writer) {
 		}
 	}
 	for _, r := range rep.Scenarios {
-		if st := busiestWriter(r.Gateway); st != nil {
-			p("- %s: at %s/s offered, its step that served most, the SQLite writer was busy %.0f%% of the time, %.0f writes per commit\n",
-				r.Name, thousands(st.Rate), 100*st.WriterBusy, st.WritesPerCommit)
+		if line := boundLine(r); line != "" {
+			p("- %s: %s\n", r.Name, line)
 		}
 	}
 	for _, r := range rep.Scenarios {
@@ -329,12 +328,39 @@ func (rep *report) markdown(w io.Writer) {
 	}
 }
 
-// busiestWriter is the search step that served most, when the gateway's
-// SQLite writer reported on it.
-func busiestWriter(t targetResult) *stepResult {
+// boundLine says what bounded a scenario's throughput: for the search step
+// of each target that served most, how busy the machine was and who used
+// it, and for the gateway how busy its SQLite writer was. A machine near
+// 100 % busy means the target and the load generator ran out of CPUs
+// together; a writer near 100 % with CPUs to spare means the one writer
+// was the bound.
+func boundLine(r scenarioResult) string {
+	var parts []string
+	describe := func(t targetResult, who string) {
+		st := bestStep(t)
+		if st == nil || st.MachineBusy == 0 || st.Seconds == 0 {
+			return
+		}
+		wall := st.Seconds
+		line := fmt.Sprintf("%s at %s/s offered (served %s/s): machine %.0f%% busy, %s %.2f cores, load generator %.2f",
+			who, thousands(st.Rate), thousands(int(st.Throughput)), 100*st.MachineBusy, who, st.CPUSeconds/wall, st.LoadgenCPUSeconds/wall)
+		if st.WriterBusy > 0 {
+			line += fmt.Sprintf(", SQLite writer busy %.0f%% with %.0f writes per commit", 100*st.WriterBusy, st.WritesPerCommit)
+		}
+		parts = append(parts, line)
+	}
+	describe(r.Gateway, "gateway")
+	if r.Baseline != nil {
+		describe(*r.Baseline, "baseline")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// bestStep is the search step that served most.
+func bestStep(t targetResult) *stepResult {
 	var best *stepResult
 	for i, st := range t.Search {
-		if st.WriterBusy > 0 && (best == nil || st.Throughput > best.Throughput) {
+		if best == nil || st.Throughput > best.Throughput {
 			best = &t.Search[i]
 		}
 	}
