@@ -55,9 +55,10 @@ type Store struct {
 	write                             *sql.DB
 }
 
-// walCheckpointPages is the WAL size, in pages, at which the writer
-// checkpoints (see dsn).
-const walCheckpointPages = 250
+// walBackstop is the WAL size, in pages, at which SQLite checkpoints by
+// itself inside a commit, should the writer's own checkpoints (batch.go)
+// not have run.
+const walBackstop = 1000
 
 // dsn builds a modernc.org/sqlite DSN. busy_timeout covers other processes
 // (the CLI beside a running server); _txlock=immediate takes the write lock
@@ -80,14 +81,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
-		// Checkpoint every walCheckpointPages pages of WAL instead of
-		// SQLite's 1,000. The commit that crosses the mark copies the WAL
-		// into the database file and fsyncs it while every other write
-		// waits; with PayRetailers' random ids those pages land all over
-		// the file. Smaller checkpoints are shorter waits: p99 at 1,000
-		// creates/s after overload fell in each of six alternating pairs
-		// (docs/architecture.md), for saturation within the noise.
-		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))
+		// The writer checkpoints on its own schedule (batch.go); SQLite's
+		// automatic checkpoint is the backstop.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstop))
 	}
 	return "file:" + path + "?" + q.Encode()
 }

@@ -41,11 +41,11 @@ func TestPragmasAreDurable(t *testing.T) {
 	require.Equal(t, 2, sync, "synchronous must be FULL (2)")
 }
 
-// The writer checkpoints every 250 pages of WAL, not SQLite's 1,000: a
-// checkpoint is a stall for every write queued behind it, and a smaller one
-// is a shorter stall. The WAL file is reused from its start after each
-// checkpoint, so its size is the largest WAL reached: with the default it
-// grows to about 4 MB under these 400 commits, with 250 pages it stays near 1 MB.
+// The writer checkpoints every 32 commits (batch.go), not only when SQLite's
+// own mark of 1,000 pages is crossed: at one payment per commit that is a
+// few hundred pages, so each checkpoint is a short copy. The WAL file is
+// reused from its start after a checkpoint, so its size is the largest WAL
+// reached: about 1,000 frames with SQLite's mark alone, under 500 here.
 func TestCheckpointsKeepTheWALSmall(t *testing.T) {
 	t.Parallel()
 
@@ -62,7 +62,7 @@ func TestCheckpointsKeepTheWALSmall(t *testing.T) {
 	info, err := os.Stat(filepath.Join(dir, "pasarela.db-wal"))
 	require.NoError(t, err)
 	const frame = 4096 + 24
-	require.Less(t, info.Size(), int64(400*frame), "WAL of %d frames", info.Size()/frame)
+	require.Less(t, info.Size(), int64(600*frame), "WAL of %d frames", info.Size()/frame)
 	require.Greater(t, info.Size(), int64(100*frame), "the WAL was written")
 	t.Logf("WAL of %d frames", info.Size()/frame)
 }
