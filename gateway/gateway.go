@@ -142,7 +142,7 @@ func registerWriterMetrics(reg prometheus.Registerer, st store.Store) {
 			func(s sqlite.WriterStats) float64 { return float64(s.Commits) }),
 		counter("pasarela_sqlite_committed_writes_total", "Write transactions carried by the SQLite writer's group commits.",
 			func(s sqlite.WriterStats) float64 { return float64(s.Writes) }),
-		counter("pasarela_sqlite_writer_busy_seconds_total", "Time the SQLite writer spent running and committing batches, fsync included; its rate is the writer's utilisation.",
+		counter("pasarela_sqlite_writer_busy_seconds_total", "Time the SQLite writer spent running and committing batches (fsync included) and checkpointing the WAL; its rate is the writer's utilisation.",
 			func(s sqlite.WriterStats) float64 { return s.Busy.Seconds() }),
 	)
 }

@@ -160,7 +160,7 @@ type WriterStats struct {
 	// transactions they carried (Writes/Commits is the mean batch).
 	Commits, Writes int64
 	// Busy is the time spent running and committing batches, fsync
-	// included. Its rate is the writer's utilisation: near 1 s/s the one
+	// included, and checkpointing the WAL after them. Its rate is the writer's utilisation: near 1 s/s the one
 	// writer is the bottleneck, whatever the batch size.
 	Busy time.Duration
 }
