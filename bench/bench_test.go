@@ -59,13 +59,15 @@ func TestQuickRun(t *testing.T) {
 		require.Positive(t, bestThroughput(*s.Baseline), "%s: baseline served nothing", name)
 		require.NotZero(t, s.Gateway.PeakRSS, name)
 		// Every step says how busy the machine was: something ran (the
-		// target at least), and never more than its CPUs (a little slack
-		// for /proc/stat's tick granularity).
+		// target at least), and not more than its CPUs. /proc/stat counts
+		// in ticks, so a short quick step on a full machine (CI runs
+		// packages in parallel) has read up to 9 % over; a unit error
+		// (ticks for seconds, one CPU for all) would read 2x or 100x.
 		for _, steps := range [][]stepResult{s.Gateway.Search, s.Baseline.Search} {
 			for _, st := range steps {
 				require.Positive(t, st.Seconds, name)
 				require.Positive(t, st.MachineBusy, name)
-				require.LessOrEqual(t, st.MachineBusy, 1.05, name)
+				require.Less(t, st.MachineBusy, 1.5, name)
 			}
 		}
 	}
