@@ -304,12 +304,14 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 		return nil
 	}
 
+	// The writer's counters first: the scrape is a request, outside the
+	// window the CPU counters and the wall clock share.
+	writer0 := r.e.scrapeWriter(ctx, t.url)
 	self := proc{pid: os.Getpid()}
 	cpu0, _ := t.proc.cpuSeconds()
 	self0, _ := self.cpuSeconds()
-	busy0, _ := machineBusySeconds()
 	db0, servers0 := r.db.cpuSeconds(), r.serversCPU()
-	writer0 := r.e.scrapeWriter(ctx, t.url)
+	busy0, _ := machineBusySeconds()
 	wall0 := time.Now()
 	st := stepResult{Rate: rate, StatusCodes: map[string]int{}}
 	var (
@@ -348,13 +350,13 @@ func (r *runner) step(ctx context.Context, t *target, sc *scenario, rate int, d 
 	if rec != nil {
 		st.Notify = rec.wait(r.e.receiver, r.cfg.notifyGrace)
 	}
-	cpu1, _ := t.proc.cpuSeconds()
-	self1, _ := self.cpuSeconds()
 	busy1, _ := machineBusySeconds()
-	st.CPUSeconds, st.LoadgenCPUSeconds = cpu1-cpu0, self1-self0
-	st.DatabaseCPUSeconds = max(0, r.db.cpuSeconds()-db0)
 	wall := time.Since(wall0).Seconds()
 	st.Seconds = wall
+	cpu1, _ := t.proc.cpuSeconds()
+	self1, _ := self.cpuSeconds()
+	st.CPUSeconds, st.LoadgenCPUSeconds = cpu1-cpu0, self1-self0
+	st.DatabaseCPUSeconds = max(0, r.db.cpuSeconds()-db0)
 	st.writerShare(writer0, r.e.scrapeWriter(ctx, t.url), wall)
 	if capacity := wall * float64(runtime.NumCPU()); capacity > 0 {
 		ours := (r.serversCPU() - servers0) + st.LoadgenCPUSeconds + st.DatabaseCPUSeconds
