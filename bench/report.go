@@ -341,9 +341,8 @@ func boundLine(r scenarioResult) string {
 		if st == nil || st.MachineBusy == 0 || st.Seconds == 0 {
 			return
 		}
-		wall := st.Seconds
 		line := fmt.Sprintf("%s at %s/s offered (served %s/s): machine %.0f%% busy, %s %.2f cores, load generator %.2f",
-			who, thousands(st.Rate), thousands(int(st.Throughput)), 100*st.MachineBusy, who, st.CPUSeconds/wall, st.LoadgenCPUSeconds/wall)
+			who, thousands(st.Rate), thousands(int(st.Throughput)), 100*st.MachineBusy, who, st.CPUSeconds/st.Seconds, st.LoadgenCPUSeconds/st.Seconds)
 		if st.WriterBusy > 0 {
 			line += fmt.Sprintf(", SQLite writer busy %.0f%% with %.0f writes per commit", 100*st.WriterBusy, st.WritesPerCommit)
 		}

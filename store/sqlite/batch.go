@@ -34,7 +34,7 @@ func (s *Store) startWriter() {
 	go func() {
 		defer close(s.stopped)
 		batch := make([]writeOp, 0, maxBatch)
-		var sinceCommits, sinceWrites int
+		var due checkpointDue
 		for {
 			select {
 			case <-s.stop:
@@ -56,17 +56,12 @@ func (s *Store) startWriter() {
 			// Counted after the commit (busy time includes the WAL's fsync)
 			// and before the answers, so a caller that has its answer
 			// finds its write counted.
-			s.writerBusy.Add(int64(time.Since(start)))
+			s.busySince(start)
 			s.commits.Add(1)
 			s.committedOps.Add(int64(len(batch)))
 			answer(batch, errs, failAll)
-			sinceCommits++
-			sinceWrites += len(batch)
-			if sinceCommits >= checkpointCommits || sinceWrites >= checkpointWrites {
-				start := time.Now()
+			if due.after(len(batch)) {
 				s.checkpoint()
-				s.writerBusy.Add(int64(time.Since(start)))
-				sinceCommits, sinceWrites = 0, 0
 			}
 		}
 	}()
@@ -88,10 +83,27 @@ const (
 	checkpointWrites  = 800
 )
 
+// checkpointDue counts the commits and writes since the writer's last
+// checkpoint.
+type checkpointDue struct{ commits, writes int }
+
+// after records a commit of n writes and reports whether a checkpoint is
+// due now, starting the count again when it is.
+func (d *checkpointDue) after(n int) bool {
+	d.commits++
+	d.writes += n
+	if d.commits < checkpointCommits && d.writes < checkpointWrites {
+		return false
+	}
+	*d = checkpointDue{}
+	return true
+}
+
 // checkpoint copies what it can of the WAL into the database file
-// (PASSIVE: readers are never waited for). A failure is left to the next
-// checkpoint or SQLite's own.
+// (PASSIVE: readers are never waited for), as writer time. A failure is
+// left to the next checkpoint or SQLite's own.
 func (s *Store) checkpoint() {
+	defer s.busySince(time.Now())
 	var busy, frames, copied int
 	_ = s.write.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied)
 }
@@ -140,6 +152,9 @@ func (s *Store) commitBatch(batch []writeOp) (errs []error, failAll error) {
 	return errs, nil
 }
 
+// busySince adds the time since start to the writer's busy time.
+func (s *Store) busySince(start time.Time) { s.writerBusy.Add(int64(time.Since(start))) }
+
 // answer replies to every op: its own error, or failAll when the whole
 // transaction failed (then nothing of any op was stored).
 func answer(batch []writeOp, errs []error, failAll error) {
@@ -160,8 +175,9 @@ type WriterStats struct {
 	// transactions they carried (Writes/Commits is the mean batch).
 	Commits, Writes int64
 	// Busy is the time spent running and committing batches, fsync
-	// included, and checkpointing the WAL after them. Its rate is the writer's utilisation: near 1 s/s the one
-	// writer is the bottleneck, whatever the batch size.
+	// included, and checkpointing the WAL after them. Its rate is the
+	// writer's utilisation: near 1 s/s the one writer is the bottleneck,
+	// whatever the batch size.
 	Busy time.Duration
 }
 

@@ -18,8 +18,14 @@ func openTemp(t *testing.T) *sqlite.Store { return openTempB(t) }
 
 func openTempB(t testing.TB) *sqlite.Store {
 	t.Helper()
+	return openAt(t, filepath.Join(t.TempDir(), "pasarela.db"))
+}
+
+// openAt opens and migrates a store at path, closed when t ends.
+func openAt(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "pasarela.db"))
+	st, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	require.NoError(t, st.Migrate(ctx))
@@ -50,11 +56,7 @@ func TestCheckpointsKeepTheWALSmall(t *testing.T) {
 	t.Parallel()
 
 	dir := t.TempDir()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "pasarela.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.Migrate(ctx))
+	st := openAt(t, filepath.Join(dir, "pasarela.db"))
 	m := storetest.NewMerchant(t, st)
 	for i := range 400 {
 		storetest.NewPayment(t, st, m, fmt.Sprintf("order-%d", i)) // one commit each
