@@ -225,7 +225,8 @@ type OneClickCardsRequest struct {
 // largest allocation of a payment/create (a tenth of its bytes).
 type Fields []member
 
-// member is one key (unescaped) and its value's exact bytes.
+// member is one key (unescaped) and its value's exact bytes, both kept from
+// jsontext.Members, which never reuses them.
 type member struct {
 	key   []byte
 	value json.RawMessage

@@ -18,7 +18,9 @@ var (
 // bytes (a sub-slice of data, as a json.RawMessage field would hold them).
 // It is what json.Unmarshal into a struct of json.RawMessage fields or a
 // map[string]json.RawMessage does, without reflection or copies: the
-// request parsers of both dialects spent most of their time there.
+// request parsers of both dialects spent most of their time there. Both
+// slices stay valid after fn returns (sub-slices of data, or a fresh
+// unescaped key), so a caller may keep them as long as data.
 func Members(data []byte, fn func(key, value []byte)) error {
 	if !json.Valid(data) {
 		return ErrInvalid

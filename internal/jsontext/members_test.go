@@ -20,6 +20,15 @@ func TestMembers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []member{{"a", "1"}, {"bA", `"x\"}"`}, {"c", `{"d":[1,{"e":"]"}]}`}, {"n", "null"}, {"a", "[ ]"}}, got)
 
+	// Keys and values may be kept past the callback (payretailers.Fields
+	// does): escaped keys are not unescaped into a reused buffer.
+	var keys, values [][]byte
+	require.NoError(t, jsontext.Members([]byte(`{"\u0078":1,"\u0079":2,"z":3}`), func(k, v []byte) {
+		keys, values = append(keys, k), append(values, v)
+	}))
+	require.Equal(t, [][]byte{[]byte("x"), []byte("y"), []byte("z")}, keys)
+	require.Equal(t, [][]byte{[]byte("1"), []byte("2"), []byte("3")}, values)
+
 	got, err = collect(`{}`)
 	require.NoError(t, err)
 	require.Empty(t, got)
